@@ -1,0 +1,7 @@
+namespace SgNotifier.Core.Diff;
+
+public enum RuleDirection
+{
+    Ingress,
+    Egress,
+}

@@ -1,0 +1,36 @@
+using SgNotifier.Core.Diff;
+
+namespace SgNotifier.Core.Routing;
+
+/// <summary>What one AWS Config message means for SgNotifier: ignore it (with a reason) or notify recipients of a change.</summary>
+/// <param name="Reason">Stable kebab-case code (see README "Reason codes").</param>
+/// <param name="Detail">One human sentence.</param>
+/// <param name="MessageType">The Config <c>messageType</c>, or null when the message is not Config.</param>
+/// <param name="ChangeType">CREATE, UPDATE or DELETE, when known.</param>
+/// <param name="RoutedBy">Why the recipients get the mail, e.g. which tag and state opted the group in.</param>
+/// <param name="Key">Dedupe key; null when the message has no resource identity.</param>
+public sealed record ChangeDecision(
+    DecisionOutcome Outcome,
+    string Reason,
+    string Detail,
+    string? MessageType,
+    SecurityGroupIdentity? SecurityGroup,
+    string? ChangeType,
+    DateTimeOffset? CaptureTime,
+    IReadOnlyList<string> RelatedEvents,
+    IReadOnlyList<string> Recipients,
+    IReadOnlyList<RejectedRecipient> RejectedRecipients,
+    IReadOnlyList<AssessedRule> Added,
+    IReadOnlyList<AssessedRule> Removed,
+    IReadOnlyList<ChangedRule> Changed,
+    IReadOnlyList<TagChange> TagChanges,
+    string? RoutedBy,
+    ChangeKey? Key)
+{
+    public bool IsRisky =>
+        Added.Any(static r => r.Risky) || Changed.Any(static c => c.After.Risky);
+
+    public static ChangeDecision Ignore(string reason, string detail, string? messageType = null) =>
+        new(DecisionOutcome.Ignore, reason, detail, messageType, null, null, null,
+            [], [], [], [], [], [], [], null, null);
+}

@@ -1,0 +1,7 @@
+namespace SgNotifier.Core.Routing;
+
+public enum DecisionOutcome
+{
+    Ignore,
+    Notify,
+}
