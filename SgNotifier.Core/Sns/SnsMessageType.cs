@@ -1,0 +1,8 @@
+namespace SgNotifier.Core.Sns;
+
+public enum SnsMessageType
+{
+    Notification,
+    SubscriptionConfirmation,
+    UnsubscribeConfirmation,
+}

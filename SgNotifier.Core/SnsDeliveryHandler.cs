@@ -1,0 +1,213 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SgNotifier.Core.Sns;
+
+namespace SgNotifier.Core;
+
+/// <summary>
+/// The front door: one SNS HTTP/S delivery in, one outcome out. Reads the body (capped), parses it strictly,
+/// verifies it, then confirms a subscription or hands a notification to the change pipeline.
+/// </summary>
+public sealed class SnsDeliveryHandler
+{
+    private readonly SnsMessageVerifier _verifier;
+    private readonly SnsSubscriptionConfirmer _confirmer;
+    private readonly SnsOptions _options;
+    private readonly ILogger<SnsDeliveryHandler> _logger;
+
+    public SnsDeliveryHandler(SnsMessageVerifier verifier, SnsSubscriptionConfirmer confirmer, IOptions<SnsOptions> options, ILogger<SnsDeliveryHandler> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _verifier = verifier;
+        _confirmer = confirmer;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>Handles a live delivery: confirms subscriptions and sends mail.</summary>
+    public async Task<DeliveryResult> HandleAsync(Stream body, SnsRequestHeaders headers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(headers);
+        var bytes = await ReadBodyAsync(body, headers.ContentLength, cancellationToken);
+        var result = bytes is null
+            ? DeliveryResult.Malformed(SnsReasons.TooLarge, $"the body is larger than Sns:MaxBodyBytes ({_options.MaxBodyBytes} bytes)")
+            : await ProcessAsync(bytes, headers, preview: false, cancellationToken);
+        LogOutcome(result);
+        return result;
+    }
+
+    /// <summary>
+    /// Runs the whole pipeline on a captured input without side effects: nothing is sent, confirmed or recorded.
+    /// The input is an SNS HTTP body (verified by every rule but the header checks) or a bare AWS Config message.
+    /// </summary>
+    public async Task<DeliveryResult> PreviewAsync(Stream input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var bytes = await ReadBodyAsync(input, null, cancellationToken);
+        if (bytes is null)
+        {
+            return DeliveryResult.Malformed(SnsReasons.TooLarge, $"the input is larger than Sns:MaxBodyBytes ({_options.MaxBodyBytes} bytes)");
+        }
+
+        return LooksLikeSnsEnvelope(bytes)
+            ? await ProcessAsync(bytes, SnsRequestHeaders.None, preview: true, cancellationToken)
+            : await NotifyAsync(null, Encoding.UTF8.GetString(bytes), preview: true, cancellationToken);
+    }
+
+    private async Task<DeliveryResult> ProcessAsync(byte[] body, SnsRequestHeaders headers, bool preview, CancellationToken cancellationToken)
+    {
+        var parsed = SnsMessageParser.Parse(body, headers, requireSignature: _options.VerifySignatures);
+        if (parsed.Message is not { } message)
+        {
+            return DeliveryResult.Malformed(parsed.Reason!, parsed.Detail!);
+        }
+
+        if (_options.VerifySignatures)
+        {
+            var verification = await _verifier.VerifyAsync(message, cancellationToken);
+            if (verification != SnsVerificationResult.Verified)
+            {
+                return new DeliveryResult(
+                    DeliveryOutcome.Rejected,
+                    SnsMessageVerifier.ReasonFor(verification),
+                    SnsMessageVerifier.DetailFor(verification),
+                    Retry: verification == SnsVerificationResult.CertUnavailable,
+                    Message: message);
+            }
+        }
+        else if (!_verifier.IsTopicAllowed(message.TopicArn))
+        {
+            return new DeliveryResult(DeliveryOutcome.Rejected, SnsReasons.TopicNotAllowed,
+                SnsMessageVerifier.DetailFor(SnsVerificationResult.TopicNotAllowed), Message: message);
+        }
+
+        return message.Type switch
+        {
+            SnsMessageType.SubscriptionConfirmation => await ConfirmAsync(message, preview, cancellationToken),
+            SnsMessageType.UnsubscribeConfirmation => Unsubscribed(message, preview),
+            _ => await NotifyAsync(message, message.Message, preview, cancellationToken),
+        };
+    }
+
+    private async Task<DeliveryResult> ConfirmAsync(SnsMessage message, bool preview, CancellationToken cancellationToken)
+    {
+        if (preview)
+        {
+            return new DeliveryResult(DeliveryOutcome.SubscriptionConfirmation, SnsReasons.Preview,
+                "a genuine subscription confirmation; serve would confirm it (Sns:AutoConfirm)", Message: message);
+        }
+
+        if (!_options.AutoConfirm)
+        {
+            return new DeliveryResult(DeliveryOutcome.SubscriptionConfirmation, SnsReasons.AutoConfirmDisabled,
+                "Sns:AutoConfirm is false: confirm the subscription yourself", Message: message);
+        }
+
+        return await _confirmer.ConfirmAsync(message, cancellationToken) switch
+        {
+            ConfirmationStatus.Confirmed => new DeliveryResult(DeliveryOutcome.SubscriptionConfirmation,
+                SnsReasons.SubscriptionConfirmed, "the subscription is confirmed", Message: message),
+            ConfirmationStatus.Unavailable => new DeliveryResult(DeliveryOutcome.SubscriptionConfirmation,
+                SnsReasons.ConfirmUnavailable, "SNS could not be reached to confirm; SNS will send the confirmation again",
+                Retry: true, Message: message),
+            _ => new DeliveryResult(DeliveryOutcome.SubscriptionConfirmation, SnsReasons.ConfirmFailed,
+                "SNS refused the confirmation (the token may have expired); resubscribe the endpoint", Message: message),
+        };
+    }
+
+    private DeliveryResult Unsubscribed(SnsMessage message, bool preview)
+    {
+        if (!preview)
+        {
+            _logger.UnsubscribeConfirmationReceived(message.TopicArn);
+        }
+
+        return new DeliveryResult(DeliveryOutcome.UnsubscribeConfirmation, SnsReasons.Unsubscribed,
+            "the endpoint was unsubscribed from the topic: no more changes will arrive", Message: message);
+    }
+
+    private static Task<DeliveryResult> NotifyAsync(SnsMessage? message, string configMessage, bool preview, CancellationToken cancellationToken)
+    {
+        _ = configMessage;
+        _ = preview;
+        _ = cancellationToken;
+        return Task.FromResult(new DeliveryResult(DeliveryOutcome.Ignored, SnsReasons.Verified,
+            "a verified notification", Message: message));
+    }
+
+    private void LogOutcome(DeliveryResult result)
+    {
+        var messageId = result.Message?.MessageId;
+        var topicArn = result.Message?.TopicArn;
+        switch (result)
+        {
+            case { Retry: true }:
+                _logger.DeliveryRetry(result.Reason, messageId, topicArn);
+                break;
+            case { Outcome: DeliveryOutcome.Malformed }:
+                _logger.DeliveryMalformed(result.Reason, result.Detail);
+                break;
+            case { Outcome: DeliveryOutcome.Rejected }:
+                _logger.DeliveryRejected(result.Reason, messageId, topicArn);
+                break;
+            default:
+                _logger.DeliveryAccepted(result.OutcomeName, result.Reason, messageId, topicArn);
+                break;
+        }
+    }
+
+    /// <summary>The body, or null when it is bigger than <see cref="SnsOptions.MaxBodyBytes"/>.</summary>
+    private async Task<byte[]?> ReadBodyAsync(Stream body, long? contentLength, CancellationToken cancellationToken)
+    {
+        var limit = _options.MaxBodyBytes;
+        if (contentLength > limit)
+        {
+            return null;
+        }
+
+        var buffer = new byte[contentLength is > 0 ? contentLength.Value : Math.Min(limit, 16 * 1024)];
+        var total = 0;
+        while (true)
+        {
+            if (total == buffer.Length)
+            {
+                if (buffer.Length > limit)
+                {
+                    return null;
+                }
+
+                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, limit + 1));
+            }
+
+            var read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return total > limit ? null : buffer[..total];
+    }
+
+    /// <summary>An SNS body has a string <c>Type</c> and <c>TopicArn</c> at its top level; a Config message has neither.</summary>
+    private static bool LooksLikeSnsEnvelope(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object &&
+                   document.RootElement.TryGetProperty("Type", out var type) && type.ValueKind == JsonValueKind.String &&
+                   (document.RootElement.TryGetProperty("TopicArn", out _) || document.RootElement.TryGetProperty("Signature", out _));
+        }
+        catch (JsonException)
+        {
+            // Not JSON at all: the SNS parser gives the precise reason.
+            return true;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SgNotifier.Core;
+using SgNotifier.Tests.Infrastructure;
+
+namespace SgNotifier.Tests;
+
+public sealed class CompositionTests
+{
+    private static void Start(IDictionary<string, string?> settings, string environment = "Production")
+    {
+        var services = new ServiceCollection().AddSgNotifierForTests(settings, environment);
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        provider.GetRequiredService<SnsDeliveryHandler>();
+    }
+
+    [Fact]
+    public void MinimalProductionConfiguration_Starts() =>
+        Start(new Dictionary<string, string?> { ["Sns:AllowedTopicArns:0"] = "arn:aws:sns:us-east-1:123456789012:config-topic" });
+
+    [Fact]
+    public void EmptyAllowListInProduction_RefusesToStart()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Start(new Dictionary<string, string?>()));
+        Assert.Contains("Sns:AllowedTopicArns", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EmptyAllowListInDevelopment_Starts() => Start(new Dictionary<string, string?>(), "Development");
+
+    [Fact]
+    public void SignatureChecksOffInProduction_RefusesToStart()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Start(new Dictionary<string, string?>
+        {
+            ["Sns:AllowedTopicArns:0"] = "arn:aws:sns:us-east-1:123456789012:config-topic",
+            ["Sns:VerifySignatures"] = "false",
+        }));
+        Assert.Contains("Sns:VerifySignatures", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SignatureChecksOffInDevelopment_Starts() => Start(new Dictionary<string, string?>
+    {
+        ["Sns:VerifySignatures"] = "false",
+    }, "development");
+
+    [Theory]
+    [InlineData("config-topic")]
+    [InlineData("arn:aws:sqs:us-east-1:123456789012:q")]
+    [InlineData("*")]
+    public void AllowedTopicThatIsNotAnArn_RefusesToStart(string arn)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Start(new Dictionary<string, string?> { ["Sns:AllowedTopicArns:0"] = arn }));
+        Assert.Contains("Sns:AllowedTopicArns", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Sns:MaxMessageAge", "00:00:10")]
+    [InlineData("Sns:MaxBodyBytes", "10")]
+    [InlineData("Sns:CertificateDownloadTimeout", "00:05:00")]
+    public void OutOfRangeSnsSetting_RefusesToStart(string key, string value)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Start(new Dictionary<string, string?>
+        {
+            ["Sns:AllowedTopicArns:0"] = "arn:aws:sns:us-east-1:123456789012:config-topic",
+            [key] = value,
+        }));
+        Assert.Contains(key.Split(':')[1], error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SampleSettingsFile_Starts()
+    {
+        var sample = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "local.settings.sample.json")));
+        var settings = sample.RootElement.GetProperty("Values").EnumerateObject()
+            .ToDictionary(static p => p.Name.Replace("__", ":", StringComparison.Ordinal), static p => (string?)p.Value.GetString());
+        Start(settings, settings["AZURE_FUNCTIONS_ENVIRONMENT"]!);
+    }
+}

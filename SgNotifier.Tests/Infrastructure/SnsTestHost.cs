@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using SgNotifier.Core;
+using SgNotifier.Core.Sns;
+
+namespace SgNotifier.Tests.Infrastructure;
+
+/// <summary>
+/// The real composition (<c>AddSgNotifier</c>) with a fake clock and the outbound SNS calls (certificate download,
+/// subscription confirmation) answered by stubs at the <see cref="HttpMessageHandler"/>.
+/// </summary>
+public sealed class SnsTestHost : IDisposable
+{
+    public const string DefaultTopics = "arn:aws:sns:us-east-1:481746159046:config-topic";
+
+    public SnsTestHost(
+        IDictionary<string, string?>? settings = null,
+        StubHttpMessageHandler? certificates = null,
+        StubHttpMessageHandler? confirm = null,
+        string environment = "Production")
+    {
+        Certificates = certificates ?? StubHttpMessageHandler.ServingTestCertificates();
+        Confirm = confirm ?? new StubHttpMessageHandler(_ => new HttpResponseMessage(System.Net.HttpStatusCode.OK));
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings ?? AllowAllGenuineTopics())
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddProvider(Logs));
+        services.AddSingleton<TimeProvider>(Clock);
+        services.AddSgNotifier(configuration, environment);
+        services.AddHttpClient(SigningCertificateCache.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Certificates);
+        services.AddHttpClient(SnsSubscriptionConfirmer.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Confirm);
+        Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    public FakeTimeProvider Clock { get; } = new();
+
+    public Microsoft.Extensions.Logging.Testing.FakeLoggerProvider Logs { get; } = new();
+
+    public StubHttpMessageHandler Certificates { get; }
+
+    public StubHttpMessageHandler Confirm { get; }
+
+    public ServiceProvider Services { get; }
+
+    public SnsDeliveryHandler Handler => Services.GetRequiredService<SnsDeliveryHandler>();
+
+    /// <summary>Every topic of the genuine messages in TestData/Sns/genuine.</summary>
+    public static Dictionary<string, string?> AllowAllGenuineTopics()
+    {
+        var settings = new Dictionary<string, string?>();
+        var index = 0;
+        foreach (var topic in GenuineMessages.All().Select(static m => m.Json.RootElement.GetProperty("TopicArn").GetString()).Distinct())
+        {
+            settings[$"Sns:AllowedTopicArns:{index++}"] = topic;
+        }
+
+        return settings;
+    }
+
+    /// <summary>Sets the clock to a message's own Timestamp plus a little: AWS's certificates have long expired.</summary>
+    public void SetClockTo(string timestamp) =>
+        Clock.SetUtcNow(DateTimeOffset.Parse(timestamp, System.Globalization.CultureInfo.InvariantCulture).AddSeconds(30));
+
+    public void Dispose() => Services.Dispose();
+}

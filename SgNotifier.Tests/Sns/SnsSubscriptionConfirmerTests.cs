@@ -1,0 +1,159 @@
+using System.Net;
+using SgNotifier.Core;
+using SgNotifier.Core.Sns;
+using SgNotifier.Tests.Infrastructure;
+
+namespace SgNotifier.Tests.Sns;
+
+public sealed class SnsSubscriptionConfirmerTests
+{
+    private const string Topic = "arn:aws:sns:eu-west-1:123456789012:sg-changes";
+    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-11-26T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task GenuineConfirmation_CallsConfirmSubscriptionOnTheTopicRegionOnly()
+    {
+        using var host = new SnsTestHost();
+        var genuine = GenuineMessages.Named("subscription-confirmation-sigv1");
+        host.SetClockTo(genuine.Timestamp);
+
+        var result = await host.Handler.HandleAsync(new MemoryStream(genuine.Bytes), SnsRequestHeaders.None, CancellationToken.None);
+
+        Assert.Equal(DeliveryOutcome.SubscriptionConfirmation, result.Outcome);
+        Assert.Equal(SnsReasons.SubscriptionConfirmed, result.Reason);
+        Assert.Equal(200, result.HttpStatus);
+        var call = Assert.Single(host.Confirm.Requests);
+        Assert.Equal("https", call.Scheme);
+        Assert.Equal("sns.us-east-1.amazonaws.com", call.Host);
+        Assert.True(call.IsDefaultPort);
+        var query = System.Web.HttpUtility.ParseQueryString(call.Query);
+        Assert.Equal("ConfirmSubscription", query["Action"]);
+        Assert.Equal(genuine.Json.RootElement.GetProperty("TopicArn").GetString(), query["TopicArn"]);
+        Assert.Equal(genuine.Json.RootElement.GetProperty("Token").GetString(), query["Token"]);
+    }
+
+    [Theory]
+    [InlineData("https://evil.example/?Action=ConfirmSubscription")]
+    [InlineData("http://169.254.169.254/latest/meta-data/")]
+    [InlineData("https://sns.eu-west-1.amazonaws.com.evil.com/?Action=ConfirmSubscription")]
+    public async Task ForeignSubscribeUrl_IsNeverFetched(string subscribeUrl)
+    {
+        using var signer = new TestSnsSigner(Now.AddDays(-1), Now.AddDays(30));
+        using var host = new SnsTestHost(new Dictionary<string, string?> { ["Sns:AllowedTopicArns:0"] = Topic }, certificates: signer.CertificateServer());
+        host.Clock.SetUtcNow(Now);
+        var body = signer.Confirmation(SnsMessageType.SubscriptionConfirmation, Topic, "token-1", subscribeUrl, Now);
+
+        var result = await host.Handler.HandleAsync(new MemoryStream(body), SnsRequestHeaders.None, CancellationToken.None);
+
+        Assert.Equal(SnsReasons.SubscriptionConfirmed, result.Reason);
+        var call = Assert.Single(host.Confirm.Requests);
+        Assert.Equal("sns.eu-west-1.amazonaws.com", call.Host);
+        Assert.Contains("Token=token-1", call.Query, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ForeignSubscribeUrl_IsNeverFetched_EvenWithoutSignatureChecks()
+    {
+        using var host = new SnsTestHost(new Dictionary<string, string?> { ["Sns:AllowedTopicArns:0"] = Topic, ["Sns:VerifySignatures"] = "false" }, environment: "Development");
+        var body = TestSnsSigner.Serialize(new SnsMessage(SnsMessageType.SubscriptionConfirmation, "id", Topic, "m", "2026-11-26T12:00:00.000Z", null, null, null, null, "tok&x=1", "https://evil.example/", null));
+
+        var result = await host.Handler.HandleAsync(new MemoryStream(body), SnsRequestHeaders.None, CancellationToken.None);
+
+        Assert.Equal(SnsReasons.SubscriptionConfirmed, result.Reason);
+        var call = Assert.Single(host.Confirm.Requests);
+        Assert.Equal("sns.eu-west-1.amazonaws.com", call.Host);
+        Assert.Equal("tok&x=1", System.Web.HttpUtility.ParseQueryString(call.Query)["Token"]);
+        Assert.Empty(host.Certificates.Requests);
+    }
+
+    [Fact]
+    public async Task ConfirmationOfATopicNotAllowed_IsRejectedWithoutAnyCall()
+    {
+        using var host = new SnsTestHost(new Dictionary<string, string?> { ["Sns:AllowedTopicArns:0"] = Topic });
+        var genuine = GenuineMessages.Named("subscription-confirmation-sigv1");
+        host.SetClockTo(genuine.Timestamp);
+
+        var result = await host.Handler.HandleAsync(new MemoryStream(genuine.Bytes), SnsRequestHeaders.None, CancellationToken.None);
+
+        Assert.Equal(403, result.HttpStatus);
+        Assert.Equal(SnsReasons.TopicNotAllowed, result.Reason);
+        Assert.Empty(host.Confirm.Requests);
+        Assert.Empty(host.Certificates.Requests);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.InternalServerError, SnsReasons.ConfirmUnavailable, 503)]
+    [InlineData(HttpStatusCode.TooManyRequests, SnsReasons.ConfirmUnavailable, 503)]
+    [InlineData(HttpStatusCode.Forbidden, SnsReasons.ConfirmFailed, 200)]
+    [InlineData(HttpStatusCode.Found, SnsReasons.ConfirmFailed, 200)]
+    public async Task ConfirmFailure_IsClassified(HttpStatusCode status, string reason, int httpStatus)
+    {
+        var confirm = new StubHttpMessageHandler(_ => new HttpResponseMessage(status));
+        using var host = new SnsTestHost(confirm: confirm);
+        var genuine = GenuineMessages.Named("subscription-confirmation-sigv1");
+        host.SetClockTo(genuine.Timestamp);
+
+        var result = await host.Handler.HandleAsync(new MemoryStream(genuine.Bytes), SnsRequestHeaders.None, CancellationToken.None);
+
+        Assert.Equal(reason, result.Reason);
+        Assert.Equal(httpStatus, result.HttpStatus);
+    }
+
+    [Fact]
+    public async Task UnreachableSns_AsksForARetry()
+    {
+        var confirm = new StubHttpMessageHandler(HttpResponseMessage (_) => throw new HttpRequestException("refused"));
+        using var host = new SnsTestHost(confirm: confirm);
+        var genuine = GenuineMessages.Named("subscription-confirmation-sigv1");
+        host.SetClockTo(genuine.Timestamp);
+
+        var result = await host.Handler.HandleAsync(new MemoryStream(genuine.Bytes), SnsRequestHeaders.None, CancellationToken.None);
+
+        Assert.Equal(503, result.HttpStatus);
+    }
+
+    [Fact]
+    public async Task AutoConfirmOff_DoesNotCallSns()
+    {
+        var settings = SnsTestHost.AllowAllGenuineTopics();
+        settings["Sns:AutoConfirm"] = "false";
+        using var host = new SnsTestHost(settings);
+        var genuine = GenuineMessages.Named("subscription-confirmation-sigv1");
+        host.SetClockTo(genuine.Timestamp);
+
+        var result = await host.Handler.HandleAsync(new MemoryStream(genuine.Bytes), SnsRequestHeaders.None, CancellationToken.None);
+
+        Assert.Equal(SnsReasons.AutoConfirmDisabled, result.Reason);
+        Assert.Empty(host.Confirm.Requests);
+    }
+
+    [Fact]
+    public async Task UnsubscribeConfirmation_IsLoggedAsAWarning()
+    {
+        using var signer = new TestSnsSigner(Now.AddDays(-1), Now.AddDays(30));
+        using var host = new SnsTestHost(new Dictionary<string, string?> { ["Sns:AllowedTopicArns:0"] = Topic }, certificates: signer.CertificateServer());
+        host.Clock.SetUtcNow(Now);
+        var body = signer.Confirmation(SnsMessageType.UnsubscribeConfirmation, Topic, "tok", "https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription", Now);
+
+        var result = await host.Handler.HandleAsync(new MemoryStream(body), SnsRequestHeaders.None, CancellationToken.None);
+
+        Assert.Equal(DeliveryOutcome.UnsubscribeConfirmation, result.Outcome);
+        Assert.Equal(200, result.HttpStatus);
+        Assert.Empty(host.Confirm.Requests);
+        Assert.Contains(host.Logs.Collector.GetSnapshot(), static r => r.Id.Id == 1023 && r.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task UnsubscribeConfirmationWithTamperedToken_IsRejected()
+    {
+        using var signer = new TestSnsSigner(Now.AddDays(-1), Now.AddDays(30));
+        using var host = new SnsTestHost(new Dictionary<string, string?> { ["Sns:AllowedTopicArns:0"] = Topic }, certificates: signer.CertificateServer());
+        host.Clock.SetUtcNow(Now);
+        var body = System.Text.Encoding.UTF8.GetString(signer.Confirmation(SnsMessageType.UnsubscribeConfirmation, Topic, "tok", "https://sns.eu-west-1.amazonaws.com/", Now))
+            .Replace("\"tok\"", "\"tok2\"", StringComparison.Ordinal);
+
+        var result = await host.Handler.HandleAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body)), SnsRequestHeaders.None, CancellationToken.None);
+
+        Assert.Equal(SnsReasons.BadSignature, result.Reason);
+    }
+}
