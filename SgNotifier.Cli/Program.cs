@@ -1,0 +1,3 @@
+using SgNotifier.Cli;
+
+return await SgNotifierCommands.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using SgNotifier.Core;
+using SgNotifier.Core.Sns;
+
+namespace SgNotifier.Cli;
+
+/// <summary>The <c>sgnotifier</c> commands: thin shells over the app's own composition (<c>AddSgNotifier</c>).</summary>
+internal static class SgNotifierCommands
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("SgNotifier: preview captured SNS / AWS Config messages, serve the endpoint locally, send a test mail.");
+        root.Subcommands.Add(Preview());
+        root.Subcommands.Add(Serve());
+        root.Subcommands.Add(SendTest());
+        return root;
+    }
+
+    private static Option<FileInfo?> SettingsOption() => new("--settings")
+    {
+        Description = "JSON file with the app settings ({\"Sns\": {...}, \"Notify\": {...}, \"Email\": {...}})",
+    };
+
+    private static Command Preview()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "an SNS HTTP body or a bare AWS Config message (JSON)" };
+        var settings = SettingsOption();
+        var certDir = new Option<DirectoryInfo?>("--cert-dir") { Description = "read signing certificates from this folder instead of downloading them" };
+        var now = new Option<string?>("--now") { Description = "the clock (ISO-8601) for the timestamp window and certificate validity" };
+        var json = new Option<bool>("--json") { Description = "print exactly one JSON object (the stable preview contract)" };
+        var command = new Command("preview", "Run the whole pipeline on one captured input without sending mail or touching the ledger.")
+        {
+            file, settings, certDir, now, json,
+        };
+        command.SetAction((parse, cancellationToken) => Run(parse, async () =>
+        {
+            var input = parse.GetValue(file)!;
+            if (!input.Exists)
+            {
+                throw new CliUsageException("input file not found: " + input.FullName);
+            }
+
+            DateTimeOffset? clock = parse.GetValue(now) is { } text ? ParseNow(text) : null;
+            var directory = parse.GetValue(certDir);
+            if (directory is { Exists: false })
+            {
+                throw new CliUsageException("certificate folder not found: " + directory.FullName);
+            }
+
+            var configuration = new ConfigurationBuilder().AddSettings(parse.GetValue(settings), environment: false).Build();
+            var services = new ServiceCollection();
+            services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.None));
+            if (clock is { } instant)
+            {
+                services.AddSingleton<TimeProvider>(new FixedTimeProvider(instant));
+            }
+
+            services.AddSgNotifier(configuration, CliHost.EnvironmentName);
+            if (directory is not null)
+            {
+                services.AddHttpClient(SigningCertificateCache.HttpClientName)
+                    .ConfigurePrimaryHttpMessageHandler(() => new CertificateDirectoryHandler(directory.FullName));
+            }
+
+            await using var provider = services.BuildServiceProvider();
+            Validate(provider);
+            await using var stream = input.OpenRead();
+            var result = await provider.GetRequiredService<SnsDeliveryHandler>().PreviewAsync(stream, cancellationToken);
+            Console.Out.Write(parse.GetValue(json) ? DeliveryReport.ToJson(result) + Environment.NewLine : DeliveryReport.ToText(result));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Serve()
+    {
+        var urls = new Option<string>("--urls") { Description = "where to listen", DefaultValueFactory = _ => "http://127.0.0.1:7071" };
+        var settings = SettingsOption();
+        var command = new Command("serve", "Host the SNS endpoint (POST /api/sns) on Kestrel with the app's composition, senders and ledger.")
+        {
+            urls, settings,
+        };
+        command.SetAction((parse, cancellationToken) => Run(parse, async () =>
+        {
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = CliHost.EnvironmentName });
+            builder.Configuration.Sources.Clear();
+            builder.Configuration.AddSettings(parse.GetValue(settings), environment: true);
+            builder.WebHost.UseUrls(parse.GetValue(urls)!);
+            builder.Services.AddSgNotifier(builder.Configuration, builder.Environment.EnvironmentName);
+            await using var app = builder.Build();
+            app.MapGet("/", () => Results.Text("SgNotifier is running. POST SNS messages to /api/sns.\n"));
+            app.MapPost("/api/sns", async (HttpRequest request, SnsDeliveryHandler handler, ILogger<SnsDeliveryHandler> logger, CancellationToken requestAborted) =>
+            {
+                try
+                {
+                    var headers = SnsRequestHeaders.From(name => request.Headers[name].ToString(), request.ContentLength);
+                    var result = await handler.HandleAsync(request.Body, headers, requestAborted);
+                    return Results.Content(result.ToResponseBody(), "application/json; charset=utf-8", null, result.HttpStatus);
+                }
+                catch (Exception exception) when (!requestAborted.IsCancellationRequested)
+                {
+                    // Same contract as the Functions host: a bug answers a bare 500.
+                    logger.LogError(exception, "Unexpected failure handling an SNS delivery");
+                    return Results.StatusCode(StatusCodes.Status500InternalServerError);
+                }
+            });
+            await app.RunAsync(cancellationToken);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command SendTest()
+    {
+        var to = new Option<string>("--to") { Description = "the address to send the sample mail to", Required = true };
+        var settings = SettingsOption();
+        var command = new Command("send-test", "Send a sample change mail through the configured provider and print its message id.")
+        {
+            to, settings,
+        };
+        command.SetAction((parse, cancellationToken) => Run(parse, () =>
+        {
+            _ = cancellationToken;
+            throw new CliUsageException("send-test: not available yet");
+        }));
+        return command;
+    }
+
+    private static void Validate(IServiceProvider provider)
+    {
+        try
+        {
+            provider.GetRequiredService<IStartupValidator>().Validate();
+        }
+        catch (OptionsValidationException exception)
+        {
+            throw new CliUsageException("invalid settings: " + exception.Message);
+        }
+    }
+
+    private static DateTimeOffset ParseNow(string text) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var now)
+            ? now
+            : throw new CliUsageException("--now is not an ISO-8601 date and time: " + text);
+
+    private static async Task<int> Run(ParseResult parse, Func<Task<int>> action)
+    {
+        _ = parse;
+        try
+        {
+            return await action();
+        }
+        catch (Exception exception) when (exception is CliUsageException or IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException)
+        {
+            await Console.Error.WriteLineAsync("sgnotifier: " + exception.Message);
+            return 1;
+        }
+    }
+}

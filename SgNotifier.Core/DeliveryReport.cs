@@ -1,0 +1,226 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using SgNotifier.Core.Diff;
+
+namespace SgNotifier.Core;
+
+/// <summary>
+/// The <c>sgnotifier preview</c> report of one delivery: the stable JSON contract users script against
+/// (README "preview --json"), and a readable text summary.
+/// </summary>
+public static class DeliveryReport
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = true };
+
+    public static string ToJson(DeliveryResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var decision = result.Decision;
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("outcome", result.OutcomeName);
+            writer.WriteString("reason", result.Reason);
+            writer.WriteString("detail", result.Detail);
+            writer.WriteNumber("httpStatus", result.HttpStatus);
+            WriteNullableString(writer, "messageType", decision?.MessageType);
+            if (decision?.SecurityGroup is { } group)
+            {
+                writer.WriteStartObject("securityGroup");
+                writer.WriteString("id", group.Id);
+                WriteNullableString(writer, "name", group.Name);
+                writer.WriteString("accountId", group.AccountId);
+                writer.WriteString("region", group.Region);
+                WriteNullableString(writer, "vpcId", group.VpcId);
+                WriteNullableString(writer, "arn", group.Arn);
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WriteNull("securityGroup");
+            }
+
+            WriteNullableString(writer, "changeType", decision?.ChangeType);
+            writer.WriteStartArray("recipients");
+            foreach (var recipient in (decision?.Recipients ?? []).Select(static r => r.ToLowerInvariant()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                writer.WriteStringValue(recipient);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("rejectedRecipients");
+            foreach (var rejected in decision?.RejectedRecipients ?? [])
+            {
+                writer.WriteStartObject();
+                writer.WriteString("address", rejected.Address);
+                writer.WriteString("reason", rejected.Reason);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            WriteRules(writer, "added", decision?.Added ?? []);
+            WriteRules(writer, "removed", decision?.Removed ?? []);
+            writer.WriteStartArray("changed");
+            foreach (var changed in (decision?.Changed ?? []).OrderBy(static c => c.After.Rule, RuleOrder.Instance))
+            {
+                writer.WriteStartObject();
+                writer.WritePropertyName("before");
+                WriteRule(writer, changed.Before);
+                writer.WritePropertyName("after");
+                WriteRule(writer, changed.After);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("tagChanges");
+            foreach (var tag in (decision?.TagChanges ?? []).OrderBy(static t => t.Key, StringComparer.Ordinal))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("key", tag.Key);
+                WriteNullableString(writer, "before", tag.Before);
+                WriteNullableString(writer, "after", tag.After);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            if (result.Email is { } email)
+            {
+                writer.WriteStartObject("email");
+                writer.WriteString("subject", email.Subject);
+                writer.WriteString("text", email.Text);
+                writer.WriteString("html", email.Html);
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WriteNull("email");
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>A readable summary, followed by the text mail when there is one.</summary>
+    public static string ToText(DeliveryResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var text = new StringBuilder();
+        var culture = CultureInfo.InvariantCulture;
+        text.Append(culture, $"Outcome:     {result.OutcomeName} ({result.Reason}), HTTP {result.HttpStatus}").AppendLine();
+        text.Append(culture, $"Detail:      {result.Detail}").AppendLine();
+        if (result.Decision is { } decision)
+        {
+            if (decision.MessageType is not null)
+            {
+                text.Append(culture, $"Message:     {decision.MessageType}").AppendLine();
+            }
+
+            if (decision.SecurityGroup is { } group)
+            {
+                text.Append(culture, $"Group:       {group.Id} ({group.Name}) {group.AccountId}/{group.Region} {group.VpcId}").AppendLine();
+            }
+
+            if (decision.ChangeType is not null)
+            {
+                text.Append(culture, $"Change:      {decision.ChangeType}: +{decision.Added.Count} -{decision.Removed.Count} ~{decision.Changed.Count} rules, {decision.TagChanges.Count} tag changes").AppendLine();
+            }
+
+            if (decision.Recipients.Count > 0)
+            {
+                text.Append(culture, $"Recipients:  {string.Join(", ", decision.Recipients)}").AppendLine();
+            }
+
+            foreach (var rejected in decision.RejectedRecipients)
+            {
+                text.Append(culture, $"Rejected:    {rejected.Address} ({rejected.Reason})").AppendLine();
+            }
+
+            if (decision.RoutedBy is not null)
+            {
+                text.Append(culture, $"Routed by:   {decision.RoutedBy}").AppendLine();
+            }
+        }
+
+        if (result.Email is { } email)
+        {
+            text.AppendLine().Append(culture, $"Subject: {email.Subject}").AppendLine().AppendLine().Append(email.Text);
+        }
+
+        return text.ToString();
+    }
+
+    private static void WriteRules(Utf8JsonWriter writer, string name, IReadOnlyList<AssessedRule> rules)
+    {
+        writer.WriteStartArray(name);
+        foreach (var rule in rules.OrderBy(static r => r.Rule, RuleOrder.Instance))
+        {
+            WriteRule(writer, rule);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteRule(Utf8JsonWriter writer, AssessedRule assessed)
+    {
+        var rule = assessed.Rule;
+        writer.WriteStartObject();
+        writer.WriteString("direction", rule.Direction == RuleDirection.Ingress ? "ingress" : "egress");
+        writer.WriteString("protocol", rule.Protocol);
+        WriteNullableNumber(writer, "fromPort", rule.FromPort);
+        WriteNullableNumber(writer, "toPort", rule.ToPort);
+        writer.WriteString("peer", rule.Peer);
+        WriteNullableString(writer, "description", rule.Description);
+        writer.WriteBoolean("risky", assessed.Risky);
+        writer.WriteBoolean("public", assessed.Public);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteNullableString(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    private static void WriteNullableNumber(Utf8JsonWriter writer, string name, int? value)
+    {
+        if (value is { } number)
+        {
+            writer.WriteNumber(name, number);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+
+    /// <summary>The contract's rule order: direction, protocol, ports, peer.</summary>
+    private sealed class RuleOrder : IComparer<SecurityGroupRule>
+    {
+        public static readonly RuleOrder Instance = new();
+
+        public int Compare(SecurityGroupRule? x, SecurityGroupRule? y)
+        {
+            if (x is null || y is null)
+            {
+                return x is null ? (y is null ? 0 : -1) : 1;
+            }
+
+            var order = x.Direction.CompareTo(y.Direction);
+            order = order != 0 ? order : string.CompareOrdinal(x.Protocol, y.Protocol);
+            order = order != 0 ? order : Nullable.Compare(x.FromPort, y.FromPort);
+            order = order != 0 ? order : Nullable.Compare(x.ToPort, y.ToPort);
+            order = order != 0 ? order : string.CompareOrdinal(x.Peer, y.Peer);
+            return order != 0 ? order : string.CompareOrdinal(x.Description, y.Description);
+        }
+    }
+}
