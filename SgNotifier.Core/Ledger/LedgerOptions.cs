@@ -19,7 +19,7 @@ public sealed class LedgerOptions
     public string? TableEndpoint { get; set; }
 
     /// <summary>Created on start when missing.</summary>
-    [Required]
+    [Required(ErrorMessage = "Ledger:TableName is required.")]
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Ledger:TableName must be 3-63 letters or digits, starting with a letter.")]
     public string TableName { get; set; } = "SgNotifierLedger";
 
