@@ -1,0 +1,49 @@
+using SgNotifier.Core.Routing;
+
+namespace SgNotifier.Core.Ledger;
+
+/// <summary>
+/// Records which notifications were mailed so that each change reaches its owners once, across SNS retries, duplicate
+/// deliveries, crashes and scale-out. Protocol: <see cref="ClaimAsync"/> before sending; then exactly one of
+/// <see cref="MarkSentAsync"/>, <see cref="MarkRejectedAsync"/> or <see cref="ReleaseAsync"/>.
+/// Expected storage failures are results (<see cref="LedgerClaimStatus.Unavailable"/>,
+/// <see cref="LedgerWriteResult.Unavailable"/>), not exceptions.
+/// </summary>
+/// <remarks>
+/// Two keys: the change key (account, region, resource, configurationStateId) is the dedupe key whenever the decision
+/// has one, so two SNS messages carrying the same Config item produce one mail; the SNS MessageId is the key of
+/// messages without a change key, and once a keyed change is final its MessageId row is written as well, so a retry
+/// of that delivery is answered from it even if it no longer resolves to the same change key.
+/// </remarks>
+public interface INotificationLedger
+{
+    /// <summary>
+    /// Claims the right to send for <paramref name="messageId"/> (and <paramref name="changeKey"/> when present):
+    /// <see cref="LedgerClaimStatus.Claimed"/> carries a <see cref="LedgerLease"/> valid for <c>Ledger:LeaseDuration</c>;
+    /// a released or expired claim is taken over by exactly one caller.
+    /// </summary>
+    Task<LedgerClaim> ClaimAsync(string messageId, ChangeKey? changeKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that the provider accepted the mail. A sent mail is a fact, so it is recorded even when the lease was
+    /// lost meanwhile (logged as a possible double send): the result is <see cref="LedgerWriteResult.Recorded"/> or
+    /// <see cref="LedgerWriteResult.Unavailable"/>, never <see cref="LedgerWriteResult.ClaimLost"/>.
+    /// </summary>
+    Task<LedgerWriteResult> MarkSentAsync(LedgerLease lease, string providerMessageId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that the provider refused the mail for good. Final: later deliveries of the same change or message
+    /// get <see cref="LedgerClaimStatus.AlreadyRejected"/> and do not resend (a permanent rejection would repeat, and
+    /// SNS or Config re-emissions would otherwise retry it for an hour). Only the lease holder can record it.
+    /// </summary>
+    Task<LedgerWriteResult> MarkRejectedAsync(LedgerLease lease, string errorCode, CancellationToken cancellationToken);
+
+    /// <summary>Gives the claim back after a transient send failure, so the next delivery can claim it at once.</summary>
+    Task<LedgerWriteResult> ReleaseAsync(LedgerLease lease, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes entries last written before <paramref name="olderThan"/> and returns how many. Storage failures throw:
+    /// purge runs from a timer, whose failed run is the signal, and the next run catches up.
+    /// </summary>
+    Task<int> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken);
+}

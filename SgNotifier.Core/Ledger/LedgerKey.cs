@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using SgNotifier.Core.Routing;
+
+namespace SgNotifier.Core.Ledger;
+
+/// <summary>
+/// Where an entry lives. The parts come from AWS and SNS, so they may hold characters that Table Storage forbids in
+/// keys (<c>/ \ # ?</c>, control characters) or exceed its 1 KiB limit: the PartitionKey is a SHA-256 of the
+/// length-prefixed parts (so <c>a/b</c>+<c>c</c> and <c>a</c>+<c>b/c</c> differ), and the RowKey names the kind.
+/// One entry per partition spreads the load; the original text is kept in the entry for people.
+/// </summary>
+internal readonly record struct LedgerKey(string PartitionKey, string RowKey)
+{
+    public const string ChangeKind = "change";
+    public const string MessageKind = "message";
+
+    public bool IsChange => RowKey == ChangeKind;
+
+    public static LedgerKey ForMessage(string messageId) => new(Hash(MessageKind, [messageId]), MessageKind);
+
+    public static LedgerKey ForChange(ChangeKey key) =>
+        new(Hash(ChangeKind, [key.AccountId, key.Region, key.ResourceId, key.ConfigurationStateId]), ChangeKind);
+
+    private static string Hash(string kind, string[] parts)
+    {
+        var text = new StringBuilder(kind);
+        foreach (var part in parts)
+        {
+            text.Append('\n').Append(part.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(part);
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+}

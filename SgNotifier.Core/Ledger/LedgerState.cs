@@ -1,0 +1,11 @@
+namespace SgNotifier.Core.Ledger;
+
+internal enum LedgerState
+{
+    /// <summary>Written by a newer version, or damaged: treated as busy, never as free to send.</summary>
+    Unknown,
+    Claimed,
+    Released,
+    Sent,
+    Rejected,
+}

@@ -1,0 +1,467 @@
+using System.Net.Sockets;
+using Azure;
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Data.Tables.Models;
+using Azure.Identity;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SgNotifier.Core.Routing;
+
+namespace SgNotifier.Core.Ledger;
+
+/// <summary>
+/// The ledger in Azure Table Storage, shared by every instance. A claim is an insert-if-absent (409 = taken); a takeover
+/// or any later write is a replace conditional on the ETag the writer last saw (412 = someone else wrote first), so
+/// exactly one of several concurrent writers wins. Storage failures become <see cref="LedgerClaimStatus.Unavailable"/>
+/// or <see cref="LedgerWriteResult.Unavailable"/>, within a few seconds: the endpoint must answer SNS in about 15 s.
+/// </summary>
+public sealed class TableNotificationLedger : INotificationLedger, IDisposable
+{
+    // A lost race is re-read and retried; more than a few in a row means heavy contention: report it as in progress.
+    private const int MaxRaces = 3;
+
+    // Diagnostic copies of AWS text are cut to stay well inside the 64 KiB property limit.
+    private const int MaxStoredTextLength = 1024;
+
+    private readonly TableClient _table;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<TableNotificationLedger> _logger;
+    private readonly TimeSpan _leaseDuration;
+    private readonly SemaphoreSlim _tableCreation = new(1, 1);
+    private volatile bool _tableReady;
+
+    public TableNotificationLedger(IOptions<LedgerOptions> options, TimeProvider timeProvider, ILogger<TableNotificationLedger> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _table = CreateClient(options.Value);
+        _leaseDuration = options.Value.LeaseDuration;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public string TableName => _table.Name;
+
+    public Task<LedgerClaim> ClaimAsync(string messageId, ChangeKey? changeKey, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(messageId);
+        return WithStorageAsync("claim", ct => ClaimCoreAsync(messageId, changeKey, ct), LedgerClaim.Unavailable, cancellationToken);
+    }
+
+    public Task<LedgerWriteResult> MarkSentAsync(LedgerLease lease, string providerMessageId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentException.ThrowIfNullOrEmpty(providerMessageId);
+        return WithStorageAsync("mark-sent", ct => MarkSentCoreAsync(lease, providerMessageId, ct), LedgerWriteResult.Unavailable, cancellationToken);
+    }
+
+    public Task<LedgerWriteResult> MarkRejectedAsync(LedgerLease lease, string errorCode, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentException.ThrowIfNullOrEmpty(errorCode);
+        return WithStorageAsync(
+            "mark-rejected", ct => ReplaceOwnAsync(lease, row => row.Rejected(errorCode, _timeProvider.GetUtcNow()), ct), LedgerWriteResult.Unavailable, cancellationToken);
+    }
+
+    public Task<LedgerWriteResult> ReleaseAsync(LedgerLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        return WithStorageAsync(
+            "release", ct => ReplaceOwnAsync(lease, row => row.Released(_timeProvider.GetUtcNow()), ct), LedgerWriteResult.Unavailable, cancellationToken);
+    }
+
+    public async Task<int> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
+    {
+        await EnsureTableAsync(cancellationToken);
+        var deleted = 0;
+        var old = _table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"UpdatedAt lt {olderThan}"), maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken);
+        await foreach (var entity in old)
+        {
+            try
+            {
+                await _table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, entity.ETag, cancellationToken);
+                deleted++;
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                // Gone, or written again since the query: no longer old.
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Creates the table if it is missing; false (logged) when storage cannot be reached, so the host still starts.</summary>
+    public async Task<bool> TryCreateTableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureTableAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        {
+            LogStorageFailure("create-table", e);
+            _logger.TableNotCreatedAtStart(_table.Name);
+            return false;
+        }
+    }
+
+    public void Dispose() => _tableCreation.Dispose();
+
+    /// <summary>Whether the SDK accepts <paramref name="connectionString"/>; checked at start, without any network call.</summary>
+    internal static bool IsConnectionString(string connectionString)
+    {
+        try
+        {
+            _ = new TableClient(connectionString, "validation");
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or UriFormatException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<LedgerClaim> ClaimCoreAsync(string messageId, ChangeKey? changeKey, CancellationToken cancellationToken)
+    {
+        var messageKey = LedgerKey.ForMessage(messageId);
+        if (changeKey is not null &&
+            await ReadAsync(messageKey, cancellationToken) is { } earlier &&
+            earlier.Row.Blocks(_timeProvider.GetUtcNow()) is { } answered)
+        {
+            return answered;
+        }
+
+        var key = changeKey is null ? messageKey : LedgerKey.ForChange(changeKey);
+        var mine = LedgerRow.Claimed(messageId, changeKey?.ToString(), 1, _timeProvider.GetUtcNow(), _leaseDuration);
+        for (var race = 0; race < MaxRaces; race++)
+        {
+            if (await TryInsertAsync(key, mine, cancellationToken) is { } inserted)
+            {
+                return Claimed(key, inserted, mine, changeKey);
+            }
+
+            if (await ReadAsync(key, cancellationToken) is not { } existing)
+            {
+                continue;
+            }
+
+            if (existing.Row.IsClaimedBy(mine.ClaimId))
+            {
+                // Our own write, applied by the service although its answer was lost and the SDK retried.
+                return Claimed(key, existing.ETag, existing.Row, changeKey);
+            }
+
+            var now = _timeProvider.GetUtcNow();
+            if (Blocks(key, existing.Row, now) is { } blocking)
+            {
+                return blocking;
+            }
+
+            mine = LedgerRow.Claimed(messageId, changeKey?.ToString(), existing.Row.Attempt + 1, now, _leaseDuration);
+            if (await TryReplaceAsync(key, mine, existing.ETag, cancellationToken) is { } replaced)
+            {
+                _logger.ClaimTakenOver(key.RowKey, messageId, mine.Attempt);
+                return Claimed(key, replaced, mine, changeKey);
+            }
+        }
+
+        return LedgerClaim.InProgress(null, null);
+    }
+
+    private async Task<LedgerWriteResult> MarkSentCoreAsync(LedgerLease lease, string providerMessageId, CancellationToken cancellationToken)
+    {
+        var current = LedgerRow.Of(lease, _timeProvider.GetUtcNow());
+        ETag? version = new ETag(lease.Version);
+        for (var race = 0; race <= MaxRaces; race++)
+        {
+            var sent = current.Sent(lease, providerMessageId, _timeProvider.GetUtcNow());
+            var written = version is { } ifMatch
+                ? await TryReplaceAsync(lease.Key, sent, ifMatch, cancellationToken)
+                : await TryInsertAsync(lease.Key, sent, cancellationToken);
+            if (written is not null)
+            {
+                if (race > 0)
+                {
+                    _logger.SentAfterLeaseLost(lease.MessageId);
+                }
+
+                await TryWriteMessageEntryAsync(lease, sent, cancellationToken);
+                return LedgerWriteResult.Recorded;
+            }
+
+            // The lease was taken over (or the entry purged): a sent mail is still a fact, so record it over whatever is there.
+            var read = await ReadAsync(lease.Key, cancellationToken);
+            if (read is { Row.State: LedgerState.Sent } done)
+            {
+                if (done.Row.ClaimId != lease.ClaimId)
+                {
+                    _logger.SentAfterLeaseLost(lease.MessageId);
+                }
+
+                await TryWriteMessageEntryAsync(lease, done.Row, cancellationToken);
+                return LedgerWriteResult.Recorded;
+            }
+
+            current = read?.Row ?? current;
+            version = read?.ETag;
+        }
+
+        return LedgerWriteResult.Unavailable;
+    }
+
+    private async Task<LedgerWriteResult> ReplaceOwnAsync(LedgerLease lease, Func<LedgerRow, LedgerRow> change, CancellationToken cancellationToken)
+    {
+        var changed = change(LedgerRow.Of(lease, _timeProvider.GetUtcNow()));
+        if (await TryReplaceAsync(lease.Key, changed, new ETag(lease.Version), cancellationToken) is null)
+        {
+            return LedgerWriteResult.ClaimLost;
+        }
+
+        if (changed.IsFinal)
+        {
+            await TryWriteMessageEntryAsync(lease, changed, cancellationToken);
+        }
+
+        return LedgerWriteResult.Recorded;
+    }
+
+    /// <summary>
+    /// Once a change entry is final, the delivery's MessageId entry is written as a copy, so a retry of that delivery is
+    /// answered by one read. The change entry stays the authority: if this write fails (or the process dies first), a
+    /// retry simply finds the change entry, so the failure is only logged.
+    /// </summary>
+    private async Task TryWriteMessageEntryAsync(LedgerLease lease, LedgerRow final, CancellationToken cancellationToken)
+    {
+        if (!lease.Key.IsChange)
+        {
+            return;
+        }
+
+        try
+        {
+            await _table.UpsertEntityAsync(ToEntity(LedgerKey.ForMessage(lease.MessageId), final), TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        {
+            _logger.MessageEntryNotWritten(lease.MessageId, e);
+        }
+    }
+
+    private LedgerClaim? Blocks(LedgerKey key, LedgerRow row, DateTimeOffset now)
+    {
+        if (row.State == LedgerState.Unknown)
+        {
+            _logger.UnknownState(key.RowKey);
+        }
+
+        return row.Blocks(now);
+    }
+
+    private static LedgerClaim Claimed(LedgerKey key, ETag version, LedgerRow row, ChangeKey? changeKey) =>
+        LedgerClaim.Claimed(new LedgerLease(key, version.ToString(), row.ClaimId, row.MessageId, changeKey, row.Attempt, row.LeaseExpiresAt));
+
+    private async Task<(LedgerRow Row, ETag ETag)?> ReadAsync(LedgerKey key, CancellationToken cancellationToken)
+    {
+        var response = await _table.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, cancellationToken: cancellationToken);
+        return response.HasValue && response.Value is { } entity ? (FromEntity(entity), entity.ETag) : null;
+    }
+
+    /// <summary>The new ETag, or null when the entry already exists.</summary>
+    private async Task<ETag?> TryInsertAsync(LedgerKey key, LedgerRow row, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _table.AddEntityAsync(ToEntity(key, row), cancellationToken);
+            return response.Headers.ETag ?? throw new InvalidOperationException("Table storage returned no ETag for an insert.");
+        }
+        catch (RequestFailedException e) when (e.Status == 409 && e.ErrorCode == TableErrorCode.EntityAlreadyExists)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The new ETag, or null when the entry changed since <paramref name="ifMatch"/> or is gone.</summary>
+    private async Task<ETag?> TryReplaceAsync(LedgerKey key, LedgerRow row, ETag ifMatch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _table.UpdateEntityAsync(ToEntity(key, row), ifMatch, TableUpdateMode.Replace, cancellationToken);
+            return response.Headers.ETag ?? throw new InvalidOperationException("Table storage returned no ETag for an update.");
+        }
+        catch (RequestFailedException e) when (e.Status == 412 || (e.Status == 404 && e.ErrorCode != TableErrorCode.TableNotFound))
+        {
+            return null;
+        }
+    }
+
+    private async Task<T> WithStorageAsync<T>(string operation, Func<CancellationToken, Task<T>> action, T unavailable, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureTableAsync(cancellationToken);
+            try
+            {
+                return await action(cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == TableErrorCode.TableNotFound)
+            {
+                // Deleted by someone, or an emulator restarted without persistence: create it again, once.
+                _logger.TableMissing(_table.Name);
+                _tableReady = false;
+                await EnsureTableAsync(cancellationToken);
+                return await action(cancellationToken);
+            }
+        }
+        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        {
+            LogStorageFailure(operation, e);
+            return unavailable;
+        }
+    }
+
+    private async Task EnsureTableAsync(CancellationToken cancellationToken)
+    {
+        if (_tableReady)
+        {
+            return;
+        }
+
+        await _tableCreation.WaitAsync(cancellationToken);
+        try
+        {
+            if (_tableReady)
+            {
+                return;
+            }
+
+            try
+            {
+                await _table.CreateIfNotExistsAsync(cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status == 403)
+            {
+                // An identity may be allowed to use entities but not to create tables (deployment created it):
+                // go on, and a missing table will surface as TableNotFound on use.
+                _logger.TableCreationForbidden(_table.Name, e.Status);
+            }
+
+            _tableReady = true;
+            _logger.TableReady(_table.Name);
+        }
+        finally
+        {
+            _tableCreation.Release();
+        }
+    }
+
+    private void LogStorageFailure(string operation, Exception exception)
+    {
+        var failed = exception as RequestFailedException ??
+            (exception as AggregateException)?.InnerExceptions.OfType<RequestFailedException>().LastOrDefault();
+        var status = failed?.Status ?? 0;
+        if (status is >= 400 and < 500 and not 408 and not 429)
+        {
+            _logger.StorageRefused(operation, status, failed?.ErrorCode, exception);
+        }
+        else
+        {
+            _logger.StorageUnavailable(operation, status, failed?.ErrorCode, exception);
+        }
+    }
+
+    /// <summary>
+    /// Failures of storage, the network or the credential, as opposed to bugs. Refusals (403, 400) are included: an
+    /// unrecorded mail must never be sent, so the caller answers 503 and the log says what to fix.
+    /// </summary>
+    private static bool IsStorageFailure(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        AggregateException aggregate => aggregate.InnerExceptions.All(inner => IsStorageFailure(inner, cancellationToken)),
+        RequestFailedException or HttpRequestException or IOException or SocketException or TimeoutException => true,
+        AuthenticationFailedException or CredentialUnavailableException => true,
+        _ => false,
+    };
+
+    private static TableClient CreateClient(LedgerOptions options)
+    {
+        // Short and few retries: a claim may take several requests and the whole delivery must answer SNS in ~15 s.
+        var clientOptions = new TableClientOptions();
+        clientOptions.Retry.Mode = RetryMode.Exponential;
+        clientOptions.Retry.MaxRetries = 2;
+        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(2);
+        if (!string.IsNullOrEmpty(options.ConnectionString))
+        {
+            return new TableClient(options.ConnectionString, options.TableName, clientOptions);
+        }
+
+        if (!string.IsNullOrEmpty(options.TableEndpoint))
+        {
+            return new TableClient(new Uri(options.TableEndpoint), options.TableName, new DefaultAzureCredential(), clientOptions);
+        }
+
+        throw new InvalidOperationException("The table ledger needs Ledger:ConnectionString, AzureWebJobsStorage or Ledger:TableEndpoint.");
+    }
+
+    private static TableEntity ToEntity(LedgerKey key, LedgerRow row)
+    {
+        var entity = new TableEntity(key.PartitionKey, key.RowKey)
+        {
+            ["State"] = row.State.ToString(),
+            ["ClaimId"] = row.ClaimId,
+            ["MessageId"] = Stored(row.MessageId),
+            ["Attempt"] = row.Attempt,
+            ["LeaseExpiresAt"] = row.LeaseExpiresAt,
+            ["UpdatedAt"] = row.UpdatedAt,
+        };
+        AddIfPresent(entity, "ChangeKey", Stored(row.ChangeKey));
+        AddIfPresent(entity, "ProviderMessageId", Stored(row.ProviderMessageId));
+        AddIfPresent(entity, "ErrorCode", Stored(row.ErrorCode));
+        AddIfPresent(entity, "CompletedAt", row.CompletedAt);
+        return entity;
+    }
+
+    private static LedgerRow FromEntity(TableEntity entity) => new(
+        Enum.TryParse<LedgerState>(entity.GetString("State"), out var state) && Enum.IsDefined(state) ? state : LedgerState.Unknown,
+        entity.GetString("ClaimId") ?? string.Empty,
+        entity.GetString("MessageId") ?? string.Empty,
+        entity.GetString("ChangeKey"),
+        entity.GetInt32("Attempt") ?? 1,
+        entity.GetDateTimeOffset("LeaseExpiresAt") ?? DateTimeOffset.MinValue,
+        entity.GetString("ProviderMessageId"),
+        entity.GetString("ErrorCode"),
+        entity.GetDateTimeOffset("CompletedAt"),
+        entity.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue);
+
+    private static void AddIfPresent(TableEntity entity, string name, object? value)
+    {
+        if (value is not null)
+        {
+            entity[name] = value;
+        }
+    }
+
+    /// <summary>Keeps a diagnostic copy of AWS text storable: control characters replaced, length capped.</summary>
+    private static string? Stored(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var capped = text.Length > MaxStoredTextLength ? text[..MaxStoredTextLength] : text;
+        return string.Create(capped.Length, capped, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? '\uFFFD' : source[i];
+            }
+        });
+    }
+}
