@@ -28,7 +28,7 @@ internal static partial class AwsConsoleLinks
         : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "https://console.amazonaws-us-gov.com"
         : $"https://{region}.console.aws.amazon.com";
 
-    private static bool IsRegion(string region) => RegionPattern().IsMatch(region);
+    public static bool IsRegion(string? region) => region is not null && RegionPattern().IsMatch(region);
 
     private static bool IsGroupId(string groupId) => GroupIdPattern().IsMatch(groupId);
 
