@@ -1,7 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly;
+using SgNotifier.Core.Email;
 using SgNotifier.Core.Ledger;
+using SgNotifier.Core.Senders;
 using SgNotifier.Core.Sns;
 
 namespace SgNotifier.Core;
@@ -89,6 +93,56 @@ public static class SgNotifierServiceCollectionExtensions
         services.AddHostedService<LedgerTableStartup>();
         services.AddSingleton<LedgerPurger>();
 
+        // E-mail rendering and senders
+        services.AddOptions<EmailOptions>()
+            .Bind(configuration.GetSection(EmailOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(static o => o.Provider != EmailProvider.Ses || !string.IsNullOrWhiteSpace(o.From),
+                "Email:From is required when Email:Provider is Ses")
+            .Validate(static o => o.Provider != EmailProvider.Acs || !string.IsNullOrWhiteSpace(o.From),
+                "Email:From is required when Email:Provider is Acs")
+            .Validate(static o => string.IsNullOrWhiteSpace(o.From) || EmailAddressSyntax.IsPlainAddress(o.From),
+                "Email:From must be a plain address such as sg-alerts@example.com (no display name)")
+            .Validate(static o => o.Provider != EmailProvider.Outbox || !string.IsNullOrWhiteSpace(o.Outbox.Directory),
+                "Email:Outbox:Directory must not be empty when Email:Provider is Outbox")
+            .Validate(static o => o.Provider != EmailProvider.Ses || AwsConsoleLinks.IsRegion(o.Ses.Region),
+                "Email:Ses:Region is required when Email:Provider is Ses and must be a region name such as eu-west-1")
+            .Validate(static o => string.IsNullOrEmpty(o.Ses.AccessKeyId) == string.IsNullOrEmpty(o.Ses.SecretAccessKey),
+                "Email:Ses:AccessKeyId and Email:Ses:SecretAccessKey must be set together (or neither, for the default AWS credential chain)")
+            .Validate(static o => o.Ses.ServiceUrl is null || IsHttpUrl(o.Ses.ServiceUrl),
+                "Email:Ses:ServiceUrl must be an absolute http(s) URL")
+            .Validate(static o => o.Provider != EmailProvider.Acs || !string.IsNullOrWhiteSpace(o.Acs.ConnectionString) || o.Acs.Endpoint is not null,
+                "Email:Acs:ConnectionString or Email:Acs:Endpoint is required when Email:Provider is Acs")
+            .Validate(static o => string.IsNullOrWhiteSpace(o.Acs.ConnectionString) || AcsConnectionString.TryParse(o.Acs.ConnectionString, out _),
+                "Email:Acs:ConnectionString must look like endpoint=https://<resource>.communication.azure.com/;accesskey=<base64 key>")
+            .Validate(static o => o.Acs.Endpoint is null || IsHttpUrl(o.Acs.Endpoint),
+                "Email:Acs:Endpoint must be an absolute https URL")
+            .Validate(static o => o.Acs.PollBudget >= TimeSpan.Zero && o.Acs.PollBudget <= TimeSpan.FromSeconds(10),
+                "Email:Acs:PollBudget must be between 00:00:00 and 00:00:10")
+            .Validate(static o => o.Retry.MaxRetries is >= 0 and <= 5,
+                "Email:Retry:MaxRetries must be between 0 and 5")
+            .Validate(static o => o.Retry.AttemptTimeout > TimeSpan.Zero && o.Retry.TotalTimeout >= o.Retry.AttemptTimeout &&
+                                  o.Retry.TotalTimeout <= TimeSpan.FromSeconds(12),
+                "Email:Retry:TotalTimeout must be at least Email:Retry:AttemptTimeout and at most 00:00:12 (SNS waits about 15 s)")
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EmailOptions>, EmailTemplateValidation>();
+        services.AddSingleton(static sp =>
+            new EmailRenderer(EmailTemplateValidation.EmailRendererSettingsFor(sp.GetRequiredService<IOptions<EmailOptions>>().Value)));
+        services.AddSingleton<OutboxEmailSender>();
+        services.AddSingleton<SesEmailSender>();
+        services.AddSingleton<AcsEmailSender>();
+        services.AddSingleton<IEmailSender>(static sp => sp.GetRequiredService<IOptions<EmailOptions>>().Value.Provider switch
+        {
+            EmailProvider.Ses => sp.GetRequiredService<SesEmailSender>(),
+            EmailProvider.Acs => sp.GetRequiredService<AcsEmailSender>(),
+            _ => sp.GetRequiredService<OutboxEmailSender>(),
+        });
+        AddEmailResilience(services.AddHttpClient(SesEmailSender.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(static sp =>
+                SesEmailSender.CreateSigningHandler(sp.GetRequiredService<IOptions<EmailOptions>>().Value.Ses)));
+        AddEmailResilience(services.AddHttpClient(AcsEmailSender.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler { AllowAutoRedirect = false }));
+
         return services;
     }
 
@@ -98,5 +152,33 @@ public static class SgNotifierServiceCollectionExtensions
         {
             services.AddSingleton(TimeProvider.System);
         }
+    }
+
+    private static bool IsHttpUrl(Uri uri) => uri.IsAbsoluteUri && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+
+    // Retries sit outside the SigV4 handler so every attempt is signed afresh. Retry-After is not honoured: a provider
+    // asking for more than the whole budget is better answered by letting SNS redeliver later.
+    private static void AddEmailResilience(IHttpClientBuilder builder)
+    {
+        builder.ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan);
+        builder.AddResilienceHandler("email", static (pipeline, context) =>
+        {
+            var retry = context.ServiceProvider.GetRequiredService<IOptions<EmailOptions>>().Value.Retry;
+            pipeline.AddTimeout(retry.TotalTimeout);
+            if (retry.MaxRetries > 0)
+            {
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = retry.MaxRetries,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromMilliseconds(400),
+                    MaxDelay = TimeSpan.FromSeconds(2),
+                    ShouldRetryAfterHeader = false,
+                });
+            }
+
+            pipeline.AddTimeout(retry.AttemptTimeout);
+        });
     }
 }

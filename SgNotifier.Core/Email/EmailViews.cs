@@ -1,0 +1,154 @@
+using System.Globalization;
+using SgNotifier.Core.Diff;
+using SgNotifier.Core.Routing;
+using SgNotifier.Core.Senders;
+
+namespace SgNotifier.Core.Email;
+
+// What the Liquid templates see. Every string that came from AWS passes through MailText.Body here, so templates
+// (embedded or overridden) never receive raw control or bidi characters; HTML escaping is done by the encoder.
+
+internal sealed record GroupView(
+    string Id, string? Name, string? VpcId, string AccountId, string Region, string? Arn, string? Ec2Url, string? ConfigUrl);
+
+internal sealed record RuleRow(
+    string Change, string Direction, string Protocol, string Ports, string Peer, string? Description,
+    string? PreviousDescription, bool Risky, bool Public)
+{
+    /// <summary>A risky rule that now exists (added or changed); a removed risky rule is good news.</summary>
+    public bool Highlight => Risky && Change != "removed";
+}
+
+internal sealed record TagRow(string Key, string? Before, string? After, string Change, bool Routing);
+
+internal sealed record EventLink(string Id, string? Url);
+
+internal sealed record ChangeView(
+    string Subject,
+    string Summary,
+    GroupView? Group,
+    string? ResourceId,
+    string? ChangeType,
+    bool Deleted,
+    string? CaptureTime,
+    bool Risky,
+    IReadOnlyList<RuleRow> Rules,
+    IReadOnlyList<TagRow> Tags,
+    bool RoutingTagsChanged,
+    string RoutingTagNames,
+    IReadOnlyList<EventLink> Events,
+    string? RoutedBy,
+    string Reason,
+    string Detail,
+    string? ChangeKey)
+{
+    public static ChangeView From(ChangeDecision decision, string subject, RoutingTagKeys tagKeys)
+    {
+        var group = decision.SecurityGroup is { } g
+            ? new GroupView(
+                MailText.Body(g.Id)!, MailText.Body(g.Name), MailText.Body(g.VpcId), MailText.Body(g.AccountId)!,
+                MailText.Body(g.Region)!, MailText.Body(g.Arn),
+                AwsConsoleLinks.SecurityGroup(g.Region, g.Id), AwsConsoleLinks.ConfigTimeline(g.Region, g.Id))
+            : null;
+        var region = decision.SecurityGroup?.Region ?? decision.Key?.Region;
+        var tags = decision.TagChanges.Select(t => new TagRow(
+                MailText.Body(t.Key)!, MailText.Body(t.Before), MailText.Body(t.After),
+                t.Before is null ? "added" : t.After is null ? "removed" : "changed", tagKeys.IsRoutingTag(t)))
+            .ToList();
+        return new ChangeView(
+            subject,
+            SummaryOf(decision),
+            group,
+            MailText.Body(decision.SecurityGroup?.Id ?? decision.Key?.ResourceId),
+            MailText.Body(decision.ChangeType),
+            string.Equals(decision.ChangeType, "DELETE", StringComparison.OrdinalIgnoreCase),
+            decision.CaptureTime?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture),
+            decision.IsRisky,
+            RulesOf(decision),
+            tags,
+            tags.Any(static t => t.Routing),
+            MailText.Body($"{tagKeys.NotifyOnChange} / {tagKeys.OwnerDl}")!,
+            decision.RelatedEvents
+                .Select(id => new EventLink(MailText.Body(id)!, region is null ? null : AwsConsoleLinks.CloudTrailEvent(region, id)))
+                .ToList(),
+            MailText.Body(decision.RoutedBy),
+            MailText.Body(decision.Reason)!,
+            MailText.Body(decision.Detail)!,
+            MailText.Body(decision.Key?.ToString()));
+    }
+
+    private static string SummaryOf(ChangeDecision decision)
+    {
+        if (string.Equals(decision.ChangeType, "DELETE", StringComparison.OrdinalIgnoreCase))
+        {
+            return "The security group was deleted.";
+        }
+
+        var parts = new List<string>();
+        AddCount(parts, decision.Added.Count, "added");
+        AddCount(parts, decision.Removed.Count, "removed");
+        AddCount(parts, decision.Changed.Count, "changed");
+        var rules = parts.Count == 0 ? "No rule changed" : string.Join(", ", parts);
+        var tags = decision.TagChanges.Count switch
+        {
+            0 => "",
+            1 => "; 1 tag changed",
+            var n => string.Create(CultureInfo.InvariantCulture, $"; {n} tags changed"),
+        };
+        var risky = decision.IsRisky ? " Risky rules are listed first." : "";
+        return rules + tags + "." + risky;
+    }
+
+    private static void AddCount(List<string> parts, int count, string verb)
+    {
+        if (count > 0)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? "rule" : "rules")} {verb}"));
+        }
+    }
+
+    /// <summary>Risky rules first, then added, changed, removed; otherwise in the decision's order.</summary>
+    private static List<RuleRow> RulesOf(ChangeDecision decision) =>
+        decision.Added.Select(static r => Row("added", r, null))
+            .Concat(decision.Changed.Select(static c => Row("changed", c.After, c.Before.Rule.Description)))
+            .Concat(decision.Removed.Select(static r => Row("removed", r, null)))
+            .Select(static (row, index) => (row, index))
+            .OrderBy(static x => x.row.Highlight ? 0 : 1)
+            .ThenBy(static x => x.index)
+            .Select(static x => x.row)
+            .ToList();
+
+    private static RuleRow Row(string change, AssessedRule assessed, string? previousDescription)
+    {
+        var rule = assessed.Rule;
+        return new RuleRow(
+            change,
+            MailText.Direction(rule.Direction),
+            MailText.Body(MailText.Protocol(rule))!,
+            MailText.Ports(rule),
+            MailText.Body(rule.Peer)!,
+            MailText.Body(rule.Description),
+            MailText.Body(previousDescription),
+            assessed.Risky,
+            assessed.Public);
+    }
+}
+
+internal sealed record DeliveryFailureView(
+    string Subject,
+    string OriginalSubject,
+    string Provider,
+    string Status,
+    string? ErrorCode,
+    string? ErrorDetail,
+    IReadOnlyList<string> Recipients,
+    GroupView? Group,
+    string? ResourceId,
+    string? CaptureTime,
+    string? ChangeKey)
+{
+    public static DeliveryFailureView From(ChangeView change, string subject, string provider, SendResult result, IReadOnlyList<string> recipients) =>
+        new(subject, change.Subject, MailText.Body(provider)!, result.Status.ToString(), MailText.Body(result.ErrorCode),
+            MailText.Body(result.Detail), recipients.Select(static r => MailText.Body(r)!).ToList(), change.Group,
+            change.ResourceId, change.CaptureTime, change.ChangeKey);
+}

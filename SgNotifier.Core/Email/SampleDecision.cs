@@ -1,0 +1,25 @@
+using SgNotifier.Core.Diff;
+using SgNotifier.Core.Routing;
+
+namespace SgNotifier.Core.Email;
+
+/// <summary>A decision touching every part of the templates, rendered once at start to prove they work.</summary>
+internal static class SampleDecision
+{
+    public static ChangeDecision Create()
+    {
+        var rdp = new SecurityGroupRule(RuleDirection.Ingress, "tcp", 3389, 3389, "0.0.0.0/0", "sample");
+        var ssh = new SecurityGroupRule(RuleDirection.Ingress, "tcp", 22, 22, "10.0.0.0/8", "sample");
+        return new ChangeDecision(
+            DecisionOutcome.Notify, "notify", "Sample.", "ConfigurationItemChangeNotification",
+            new SecurityGroupIdentity("sg-0123456789abcdef0", "sample", "123456789012", "us-east-1", "vpc-0123456789abcdef0",
+                "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0"),
+            "UPDATE", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), ["0a1b2c3d-0000-4000-8000-000000000000"],
+            ["owner@example.com"], [],
+            [new AssessedRule(rdp, Risky: true, Public: true)],
+            [new AssessedRule(ssh, Risky: false, Public: false)],
+            [new ChangedRule(new AssessedRule(ssh, false, false), new AssessedRule(ssh with { Description = "new" }, false, false))],
+            [new TagChange("OwnerDL", "a@example.com", "b@example.com"), new TagChange("Name", null, "sample")],
+            "tag OwnerDL", new ChangeKey("123456789012", "us-east-1", "sg-0123456789abcdef0", "1"));
+    }
+}
