@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using SgNotifier.Core.Config;
+using SgNotifier.Core.Routing;
 
 namespace SgNotifier.Core;
 
@@ -12,6 +14,14 @@ public static class SgNotifierServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(environmentName);
         services.AddSingleton(TimeProvider.System);
+
+        // Config, diff and routing
+        services.AddOptions<NotifyOptions>().Bind(configuration.GetSection(NotifyOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AwsOptions>().Bind(configuration.GetSection(AwsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<OversizedConfigurationItemFetcher>();
+        services.AddSingleton<Ec2SecurityGroupLookup>();
+        services.AddSingleton<ConfigChangeInspector>();
+
         return services;
     }
 }
