@@ -3,8 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using SgNotifier.Core.Config;
 using SgNotifier.Core.Email;
 using SgNotifier.Core.Ledger;
+using SgNotifier.Core.Routing;
 using SgNotifier.Core.Senders;
 using SgNotifier.Core.Sns;
 
@@ -142,6 +144,13 @@ public static class SgNotifierServiceCollectionExtensions
                 SesEmailSender.CreateSigningHandler(sp.GetRequiredService<IOptions<EmailOptions>>().Value.Ses)));
         AddEmailResilience(services.AddHttpClient(AcsEmailSender.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler { AllowAutoRedirect = false }));
+
+        // Config, diff and routing
+        services.AddOptions<NotifyOptions>().Bind(configuration.GetSection(NotifyOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AwsOptions>().Bind(configuration.GetSection(AwsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<OversizedConfigurationItemFetcher>();
+        services.AddSingleton<Ec2SecurityGroupLookup>();
+        services.AddSingleton<ConfigChangeInspector>();
 
         return services;
     }

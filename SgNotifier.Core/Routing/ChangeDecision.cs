@@ -27,6 +27,12 @@ public sealed record ChangeDecision(
     string? RoutedBy,
     ChangeKey? Key)
 {
+    /// <summary>
+    /// For an oversized change that could only be inspected through EC2: the group's rules as they are now (the
+    /// change itself is unknown). Empty otherwise.
+    /// </summary>
+    public IReadOnlyList<AssessedRule> CurrentRules { get; init; } = [];
+
     public bool IsRisky =>
         Added.Any(static r => r.Risky) || Changed.Any(static c => c.After.Risky);
 

@@ -1,0 +1,52 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SgNotifier.Core.Config;
+
+/// <summary>
+/// Read access to AWS for oversized Config items (section <c>Aws</c>). Both switches default to off: by default
+/// the app needs no AWS credentials at all. Credentials come from the SDK's default chain.
+/// </summary>
+public sealed class AwsOptions : IValidatableObject
+{
+    public const string Section = "Aws";
+
+    /// <summary>Fetch the full notification of an oversized item from S3 (<c>s3:GetObject</c> on the Config delivery bucket).</summary>
+    public bool FetchOversizedItems { get; set; }
+
+    /// <summary>When S3 is off or fails permanently, read the group's current tags and rules with <c>ec2:DescribeSecurityGroups</c>.</summary>
+    public bool LookupTagsWithEc2 { get; set; }
+
+    /// <summary>The Config delivery bucket's region; when empty, the region of the changed resource.</summary>
+    [RegularExpression("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
+    public string? Region { get; set; }
+
+    /// <summary>Endpoint override for S3 (tests, emulators); path-style addressing is used with it.</summary>
+    public string? S3ServiceUrl { get; set; }
+
+    /// <summary>Endpoint override for EC2 (tests, emulators).</summary>
+    public string? Ec2ServiceUrl { get; set; }
+
+    /// <summary>Per-request timeout. SNS waits about 15 s for an answer, so keep the total well below.</summary>
+    [Range(1, 30)]
+    public int TimeoutSeconds { get; set; } = 4;
+
+    /// <summary>SDK retries of throttling and 5xx answers, on top of the first attempt.</summary>
+    [Range(0, 5)]
+    public int MaxErrorRetry { get; set; } = 1;
+
+    /// <summary>Cap on the decompressed size of an oversized notification.</summary>
+    [Range(1024, 256L * 1024 * 1024)]
+    public long MaxOversizedItemBytes { get; set; } = 32L * 1024 * 1024;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (name, value) in new[] { (nameof(S3ServiceUrl), S3ServiceUrl), (nameof(Ec2ServiceUrl), Ec2ServiceUrl) })
+        {
+            if (!string.IsNullOrEmpty(value) &&
+                !(Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
+            {
+                yield return new ValidationResult($"Aws:{name} must be an absolute http(s) URL.", [name]);
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+using System.IO.Compression;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Options;
+
+namespace SgNotifier.Core.Config;
+
+/// <summary>
+/// Reads the full notification of an <c>OversizedConfigurationItemChangeNotification</c> from the Config delivery
+/// bucket (<c>s3BucketLocation</c> = <c>bucket/key</c>, a gzipped JSON object).
+/// </summary>
+public sealed class OversizedConfigurationItemFetcher : IDisposable
+{
+    private readonly AwsOptions options;
+    private readonly AWSCredentials? credentials;
+    private readonly ConcurrentDictionary<string, IAmazonS3> clients = new(StringComparer.Ordinal);
+
+    public OversizedConfigurationItemFetcher(IOptions<AwsOptions> options)
+        : this(options?.Value ?? throw new ArgumentNullException(nameof(options)), credentials: null)
+    {
+    }
+
+    /// <param name="credentials">Null for the SDK's default credential chain.</param>
+    internal OversizedConfigurationItemFetcher(AwsOptions options, AWSCredentials? credentials)
+    {
+        this.options = options;
+        this.credentials = credentials;
+    }
+
+    /// <summary>Fetches and parses the full notification; it must be an item change of the summarised resource.</summary>
+    public async Task<AwsLookupResult<ConfigMessage>> FetchAsync(ConfigMessage oversized, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(oversized);
+        var summary = oversized.Summary ?? throw new ArgumentException("Not an oversized notification.", nameof(oversized));
+        if (!TrySplitLocation(oversized.S3Delivery?.S3BucketLocation, out var bucket, out var key))
+        {
+            return AwsLookupResult<ConfigMessage>.Permanent("the notification has no usable s3BucketLocation");
+        }
+
+        byte[] content;
+        try
+        {
+            var client = clients.GetOrAdd(string.IsNullOrEmpty(options.Region) ? summary.AwsRegion : options.Region, CreateClient);
+            using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken);
+            content = await ReadAsync(response.ResponseStream, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (InvalidDataException exception)
+        {
+            return AwsLookupResult<ConfigMessage>.Permanent($"the S3 object is not valid gzip or too large: {exception.Message}");
+        }
+        catch (Exception exception) when (exception is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or TimeoutException or OperationCanceledException)
+        {
+            var problem = $"S3 GetObject failed: {AwsErrorClassifier.Describe(exception)}";
+            return AwsErrorClassifier.IsTransient(exception)
+                ? AwsLookupResult<ConfigMessage>.Transient(problem)
+                : AwsLookupResult<ConfigMessage>.Permanent(problem);
+        }
+
+        var message = ConfigMessageParser.Parse(content);
+        if (message.Kind != ConfigMessageKind.ItemChange || message.Item is null)
+        {
+            return AwsLookupResult<ConfigMessage>.Permanent($"the S3 object is not a configuration item change ({message.Kind}: {message.Problem})");
+        }
+
+        if (!string.Equals(message.Item.ResourceId, summary.ResourceId, StringComparison.Ordinal))
+        {
+            return AwsLookupResult<ConfigMessage>.Permanent("the S3 object describes another resource than the notification's summary");
+        }
+
+        return AwsLookupResult<ConfigMessage>.Found(message);
+    }
+
+    /// <summary><c>bucket/key</c>, with a bucket name S3 would accept; anything else is refused before any request.</summary>
+    internal static bool TrySplitLocation(string? location, out string bucket, out string key)
+    {
+        bucket = key = string.Empty;
+        var slash = location?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+        if (location is null || slash is < 3 or > 63 || slash == location.Length - 1)
+        {
+            return false;
+        }
+
+        bucket = location[..slash];
+        key = location[(slash + 1)..];
+        return bucket.All(static c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.');
+    }
+
+    private async Task<byte[]> ReadAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var raw = await ReadCappedAsync(stream, options.MaxOversizedItemBytes, cancellationToken);
+
+        // Config writes .json.gz objects; accept plain JSON too (e.g. an object re-uploaded by hand).
+        if (raw.Length < 2 || raw[0] != 0x1f || raw[1] != 0x8b)
+        {
+            return raw;
+        }
+
+        await using var gzip = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
+        return await ReadCappedAsync(gzip, options.MaxOversizedItemBytes, cancellationToken);
+    }
+
+    private static async Task<byte[]> ReadCappedAsync(Stream stream, long cap, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > cap)
+            {
+                throw new InvalidDataException($"more than {cap} bytes");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private IAmazonS3 CreateClient(string region)
+    {
+        var config = new AmazonS3Config
+        {
+            Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
+            MaxErrorRetry = options.MaxErrorRetry,
+        };
+        if (string.IsNullOrEmpty(options.S3ServiceUrl))
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+        else
+        {
+            config.ServiceURL = options.S3ServiceUrl;
+            config.AuthenticationRegion = region;
+            config.ForcePathStyle = true;
+        }
+
+        return credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in clients.Values)
+        {
+            client.Dispose();
+        }
+
+        clients.Clear();
+    }
+}

@@ -1,0 +1,87 @@
+using System.Globalization;
+using SgNotifier.Core.Config;
+
+namespace SgNotifier.Core.Diff;
+
+/// <summary>Turns Config's permissions (one protocol, many peers) into atomic <see cref="SecurityGroupRule"/>s.</summary>
+public static class PermissionFlattener
+{
+    public static IReadOnlyList<SecurityGroupRule> Flatten(SecurityGroupConfiguration? configuration, string accountId)
+    {
+        if (configuration is null)
+        {
+            return [];
+        }
+
+        return
+        [
+            .. configuration.IpPermissions.SelectMany(p => Flatten(RuleDirection.Ingress, p, accountId)),
+            .. configuration.IpPermissionsEgress.SelectMany(p => Flatten(RuleDirection.Egress, p, accountId)),
+        ];
+    }
+
+    /// <param name="accountId">The group's own account: references to groups in it are written <c>sg-…</c>, others <c>account/sg-…</c>.</param>
+    public static IReadOnlyList<SecurityGroupRule> Flatten(RuleDirection direction, IpPermission permission, string accountId)
+    {
+        ArgumentNullException.ThrowIfNull(permission);
+        var protocol = NormalizeProtocol(permission.IpProtocol);
+        var (from, to) = NormalizePorts(protocol, permission.FromPort, permission.ToPort);
+
+        var rules = new List<SecurityGroupRule>();
+        foreach (var range in permission.Ipv4Ranges)
+        {
+            rules.Add(new SecurityGroupRule(direction, protocol, from, to, range.Value, range.Description));
+        }
+
+        foreach (var range in permission.Ipv6Ranges)
+        {
+            rules.Add(new SecurityGroupRule(direction, protocol, from, to, range.Value.ToLowerInvariant(), range.Description));
+        }
+
+        foreach (var prefixList in permission.PrefixListIds)
+        {
+            rules.Add(new SecurityGroupRule(direction, protocol, from, to, prefixList.Value, prefixList.Description));
+        }
+
+        foreach (var pair in permission.UserIdGroupPairs)
+        {
+            var group = pair.GroupId ?? pair.GroupName!;
+            var peer = pair.UserId is null || string.Equals(pair.UserId, accountId, StringComparison.Ordinal)
+                ? group
+                : pair.UserId + "/" + group;
+            rules.Add(new SecurityGroupRule(direction, protocol, from, to, peer, pair.Description));
+        }
+
+        return rules;
+    }
+
+    /// <summary><c>tcp</c>, <c>udp</c>, <c>icmp</c>, <c>icmpv6</c>, <c>all</c>, or the IP protocol number.</summary>
+    public static string NormalizeProtocol(string ipProtocol)
+    {
+        ArgumentNullException.ThrowIfNull(ipProtocol);
+        var protocol = ipProtocol.Trim().ToLowerInvariant();
+        return protocol switch
+        {
+            "-1" or "all" => "all",
+            "6" or "tcp" => "tcp",
+            "17" or "udp" => "udp",
+            "1" or "icmp" => "icmp",
+            "58" or "icmpv6" => "icmpv6",
+            _ when int.TryParse(protocol, NumberStyles.None, CultureInfo.InvariantCulture, out var number) =>
+                number.ToString(CultureInfo.InvariantCulture),
+            _ => protocol,
+        };
+    }
+
+    private static (int? From, int? To) NormalizePorts(string protocol, int? from, int? to) => protocol switch
+    {
+        // EC2 reports "all ports" for tcp/udp either as 0-65535 or with ports missing/-1.
+        "tcp" or "udp" => (from is null or -1 ? 0 : from, to is null or -1 ? 65535 : to),
+
+        // For ICMP the "ports" are type and code; -1 means any.
+        "icmp" or "icmpv6" => (from ?? -1, to ?? -1),
+
+        // All traffic, and protocols without ports (e.g. 50 = ESP), cover the whole protocol.
+        _ => (null, null),
+    };
+}

@@ -1,0 +1,127 @@
+namespace SgNotifier.Core.Diff;
+
+/// <summary>
+/// Multiset arithmetic on rules. A group may hold the same rule twice in Config's view (e.g. once from a legacy
+/// and once from a newer shape), so counts matter, not just membership.
+/// </summary>
+public static class RuleSetDiff
+{
+    /// <summary>Added = after − before; removed = before − after; an added and a removed rule with the same identity pair up as changed.</summary>
+    public static RuleDiff Compare(IEnumerable<SecurityGroupRule> before, IEnumerable<SecurityGroupRule> after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+
+        var remaining = Count(before);
+        var added = new List<SecurityGroupRule>();
+        foreach (var rule in after)
+        {
+            if (remaining.TryGetValue(rule, out var count) && count > 0)
+            {
+                remaining[rule] = count - 1;
+            }
+            else
+            {
+                added.Add(rule);
+            }
+        }
+
+        var removed = remaining.SelectMany(static p => Enumerable.Repeat(p.Key, p.Value)).ToList();
+        added.Sort(SecurityGroupRuleComparer.Instance);
+        removed.Sort(SecurityGroupRuleComparer.Instance);
+
+        // Pair description changes: for each identity, the i-th added with the i-th removed (both sorted).
+        var changed = new List<RuleDescriptionChange>();
+        var unpairedAdded = new List<SecurityGroupRule>();
+        var removedByIdentity = removed
+            .GroupBy(static r => r with { Description = null })
+            .ToDictionary(static g => g.Key, static g => new Queue<SecurityGroupRule>(g));
+        foreach (var rule in added)
+        {
+            if (removedByIdentity.TryGetValue(rule with { Description = null }, out var candidates) && candidates.Count > 0)
+            {
+                changed.Add(new RuleDescriptionChange(candidates.Dequeue(), rule));
+            }
+            else
+            {
+                unpairedAdded.Add(rule);
+            }
+        }
+
+        var unpairedRemoved = removedByIdentity.Values.SelectMany(static q => q).ToList();
+        unpairedRemoved.Sort(SecurityGroupRuleComparer.Instance);
+        return new RuleDiff(unpairedAdded, unpairedRemoved, changed);
+    }
+
+    /// <summary>before − removed − changed.Before + added + changed.After, sorted. Throws when the diff does not fit <paramref name="before"/>.</summary>
+    public static IReadOnlyList<SecurityGroupRule> Apply(IEnumerable<SecurityGroupRule> before, RuleDiff diff)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(diff);
+        var rules = Count(before);
+        foreach (var rule in diff.Removed.Concat(diff.Changed.Select(static c => c.Before)))
+        {
+            if (!rules.TryGetValue(rule, out var count) || count == 0)
+            {
+                throw new InvalidOperationException("The diff removes a rule that is not there.");
+            }
+
+            rules[rule] = count - 1;
+        }
+
+        foreach (var rule in diff.Added.Concat(diff.Changed.Select(static c => c.After)))
+        {
+            rules[rule] = rules.GetValueOrDefault(rule) + 1;
+        }
+
+        var result = rules.SelectMany(static p => Enumerable.Repeat(p.Key, p.Value)).ToList();
+        result.Sort(SecurityGroupRuleComparer.Instance);
+        return result;
+    }
+
+    /// <summary>
+    /// The rules before a change, from the rules after it and the diff's values: (after − updated) + previous.
+    /// An updated rule missing from <paramref name="after"/> with no description (the legacy <c>ipRanges</c> shape)
+    /// removes the same rule written with a description, so a diff in the old shape still fits an item in the new one.
+    /// </summary>
+    public static IReadOnlyList<SecurityGroupRule> Reconstruct(
+        IEnumerable<SecurityGroupRule> after,
+        IEnumerable<SecurityGroupRule> updatedValues,
+        IEnumerable<SecurityGroupRule> previousValues)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        ArgumentNullException.ThrowIfNull(updatedValues);
+        ArgumentNullException.ThrowIfNull(previousValues);
+
+        var rules = after.ToList();
+        rules.Sort(SecurityGroupRuleComparer.Instance);
+        foreach (var updated in updatedValues)
+        {
+            var index = rules.IndexOf(updated);
+            if (index < 0 && updated.Description is null)
+            {
+                index = rules.FindIndex(r => SecurityGroupRuleComparer.CompareIdentity(r, updated) == 0);
+            }
+
+            if (index >= 0)
+            {
+                rules.RemoveAt(index);
+            }
+        }
+
+        rules.AddRange(previousValues);
+        rules.Sort(SecurityGroupRuleComparer.Instance);
+        return rules;
+    }
+
+    private static Dictionary<SecurityGroupRule, int> Count(IEnumerable<SecurityGroupRule> rules)
+    {
+        var counts = new Dictionary<SecurityGroupRule, int>();
+        foreach (var rule in rules)
+        {
+            counts[rule] = counts.GetValueOrDefault(rule) + 1;
+        }
+
+        return counts;
+    }
+}

@@ -1,0 +1,159 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SgNotifier.Core.Config;
+
+namespace SgNotifier.Core.Routing;
+
+/// <summary>
+/// The Config stage as one call: parse the message, read an oversized item from S3 or EC2 when configured, and route.
+/// Everything but the AWS reads is <see cref="ConfigMessageParser"/> and <see cref="ChangeRouter"/>.
+/// </summary>
+public sealed class ConfigChangeInspector
+{
+    private readonly NotifyOptions notifyOptions;
+    private readonly AwsOptions awsOptions;
+    private readonly OversizedConfigurationItemFetcher fetcher;
+    private readonly Ec2SecurityGroupLookup lookup;
+    private readonly ILogger<ConfigChangeInspector> logger;
+
+    public ConfigChangeInspector(
+        IOptions<NotifyOptions> notifyOptions,
+        IOptions<AwsOptions> awsOptions,
+        OversizedConfigurationItemFetcher fetcher,
+        Ec2SecurityGroupLookup lookup,
+        ILogger<ConfigChangeInspector> logger)
+    {
+        ArgumentNullException.ThrowIfNull(notifyOptions);
+        ArgumentNullException.ThrowIfNull(awsOptions);
+        this.notifyOptions = notifyOptions.Value;
+        this.awsOptions = awsOptions.Value;
+        this.fetcher = fetcher ?? throw new ArgumentNullException(nameof(fetcher));
+        this.lookup = lookup ?? throw new ArgumentNullException(nameof(lookup));
+        this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
+    }
+
+    /// <param name="configMessage">The SNS <c>Message</c> of a verified Notification.</param>
+    public Task<InspectionResult> InspectAsync(string configMessage, CancellationToken cancellationToken) =>
+        InspectAsync(ConfigMessageParser.Parse(configMessage), cancellationToken);
+
+    public async Task<InspectionResult> InspectAsync(ConfigMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Kind is ConfigMessageKind.NotConfig or ConfigMessageKind.Malformed or ConfigMessageKind.UnknownMessageType)
+        {
+            logger.Unreadable(message.Kind switch
+            {
+                ConfigMessageKind.NotConfig => DecisionReasons.NotConfig,
+                ConfigMessageKind.Malformed => DecisionReasons.MalformedConfig,
+                _ => DecisionReasons.UnknownMessageType,
+            }, message.MessageType, message.Problem);
+        }
+
+        ChangeDecision decision;
+        if (message is { Kind: ConfigMessageKind.OversizedItemChange, Summary.IsSecurityGroup: true })
+        {
+            var result = await InspectOversizedAsync(message, cancellationToken);
+            if (result.Status == InspectionStatus.TransientFailure)
+            {
+                logger.TransientAwsFailure(Key(message), result.Problem);
+                return result;
+            }
+
+            decision = result.Decision!;
+        }
+        else
+        {
+            decision = ChangeRouter.Decide(message, notifyOptions);
+        }
+
+        Log(decision);
+        return InspectionResult.Decided(decision);
+    }
+
+    private async Task<InspectionResult> InspectOversizedAsync(ConfigMessage message, CancellationToken cancellationToken)
+    {
+        var failures = new List<string>();
+        if (awsOptions.FetchOversizedItems)
+        {
+            var fetched = await fetcher.FetchAsync(message, cancellationToken);
+            switch (fetched.Status)
+            {
+                case AwsLookupStatus.TransientFailure:
+                    return InspectionResult.TransientFailure(fetched.Problem!);
+                case AwsLookupStatus.Found:
+                    // The key and message type stay those of the notification SNS delivered.
+                    return InspectionResult.Decided(ChangeRouter.Decide(fetched.Value!, notifyOptions) with { MessageType = message.MessageType });
+                default:
+                    logger.OversizedFetchFailed(Key(message), fetched.Problem);
+                    failures.Add("the S3 fetch failed: " + fetched.Problem);
+                    break;
+            }
+        }
+        else
+        {
+            failures.Add("fetching from S3 is disabled");
+        }
+
+        if (awsOptions.LookupTagsWithEc2)
+        {
+            var summary = message.Summary!;
+            var described = await lookup.DescribeAsync(summary.ResourceId, summary.AwsRegion, cancellationToken);
+            switch (described.Status)
+            {
+                case AwsLookupStatus.TransientFailure:
+                    return InspectionResult.TransientFailure(described.Problem!);
+                case AwsLookupStatus.Found:
+                    return InspectionResult.Decided(ChangeRouter.DecideFromCurrentState(message, described.Value!, notifyOptions));
+                default:
+                    logger.Ec2LookupFailed(Key(message), described.Problem);
+                    failures.Add("the EC2 lookup failed: " + described.Problem);
+                    break;
+            }
+        }
+        else
+        {
+            failures.Add("EC2 lookups are disabled");
+        }
+
+        return InspectionResult.Decided(ChangeRouter.DecideOversized(message, notifyOptions, string.Join("; ", failures)));
+    }
+
+    private void Log(ChangeDecision decision)
+    {
+        if (decision.RejectedRecipients.Count > 0)
+        {
+            logger.RecipientsRejected(
+                decision.Key?.ToString(),
+                decision.RejectedRecipients.Count,
+                string.Join(", ", decision.RejectedRecipients.Select(static r => r.Reason).Distinct(StringComparer.Ordinal)));
+        }
+
+        if (decision.SecurityGroup is null)
+        {
+            logger.Ignored(decision.Reason, decision.MessageType, decision.Detail);
+            return;
+        }
+
+        logger.Decided(
+            decision.Key?.ToString(),
+            decision.MessageType,
+            decision.Outcome,
+            decision.Reason,
+            decision.Recipients.Count,
+            decision.Added.Count,
+            decision.Removed.Count,
+            decision.Changed.Count,
+            decision.TagChanges.Count,
+            decision.IsRisky);
+
+        // A group change that reaches nobody although it was meant to: loud, so an operator can fix tags or options.
+        if (decision.Reason is DecisionReasons.OversizedNoFallback or DecisionReasons.NoRecipients or DecisionReasons.OversizedDeliveryFailed or DecisionReasons.PreviousStateUnknown)
+        {
+            logger.ChangeNotNotified(decision.Key?.ToString(), decision.Reason, decision.Detail);
+        }
+    }
+
+    private static string? Key(ConfigMessage message) => message.Summary is { } s
+        ? new ChangeKey(s.AwsAccountId, s.AwsRegion, s.ResourceId, s.ConfigurationStateId ?? "unknown").ToString()
+        : null;
+}

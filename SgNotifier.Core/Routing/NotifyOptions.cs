@@ -1,0 +1,66 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SgNotifier.Core.Routing;
+
+/// <summary>Who is notified about what (section <c>Notify</c>).</summary>
+public sealed class NotifyOptions : IValidatableObject
+{
+    public const string Section = "Notify";
+
+    /// <summary>AWS Security Hub control EC2.19 ("unrestricted access to ports with high risk"), TCP and UDP.</summary>
+    public static IReadOnlyList<int> DefaultRiskyPorts { get; } =
+    [
+        20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300,
+    ];
+
+    /// <summary>The tag whose value <c>yes</c> or <c>true</c> (trimmed, any case) opts a group in.</summary>
+    [Required]
+    [StringLength(128, MinimumLength = 1)]
+    public string NotifyOnChangeTagKey { get; set; } = "NotifyOnChange";
+
+    /// <summary>The tag holding the owners' addresses, separated by spaces, commas or semicolons.</summary>
+    [Required]
+    [StringLength(128, MinimumLength = 1)]
+    public string OwnerTagKey { get; set; } = "OwnerDL";
+
+    /// <summary>
+    /// Ports that make a world-open ingress rule risky. Null (not configured) means <see cref="DefaultRiskyPorts"/>;
+    /// a list is used as it is (configuration binding appends to a pre-filled list, so the default is not one).
+    /// </summary>
+    public IList<int>? RiskyPorts { get; set; }
+
+    /// <summary>When set, owner addresses outside these domains (or their subdomains) are dropped and reported.</summary>
+    public IList<string>? AllowedRecipientDomains { get; set; }
+
+    /// <summary>Receive changes of opted-in groups that have no valid owner, and oversized changes that could not be inspected.</summary>
+    public IList<string>? FallbackRecipients { get; set; }
+
+    public IReadOnlyCollection<int> EffectiveRiskyPorts => RiskyPorts is null ? DefaultRiskyPorts : [.. RiskyPorts];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var port in RiskyPorts ?? [])
+        {
+            if (port is < 0 or > 65535)
+            {
+                yield return new ValidationResult($"Notify:RiskyPorts: {port} is not a port (0-65535).", [nameof(RiskyPorts)]);
+            }
+        }
+
+        foreach (var domain in AllowedRecipientDomains ?? [])
+        {
+            if (!RecipientParser.IsValidAddress("postmaster@" + domain))
+            {
+                yield return new ValidationResult($"Notify:AllowedRecipientDomains: '{domain}' is not a domain name.", [nameof(AllowedRecipientDomains)]);
+            }
+        }
+
+        foreach (var address in FallbackRecipients ?? [])
+        {
+            if (!RecipientParser.IsValidAddress(address))
+            {
+                yield return new ValidationResult($"Notify:FallbackRecipients: '{address}' is not a plain e-mail address.", [nameof(FallbackRecipients)]);
+            }
+        }
+    }
+}

@@ -1,0 +1,246 @@
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+using SgNotifier.Core.Config;
+using SgNotifier.Core.Routing;
+using SgNotifier.Tests.Config;
+
+namespace SgNotifier.Tests.Routing;
+
+/// <summary>Oversized items end to end: real AWS SDK clients against a loopback S3/EC2 stub.</summary>
+public sealed class ConfigChangeInspectorTests : IAsyncLifetime
+{
+    private LoopbackAwsStub stub = null!;
+
+    static ConfigChangeInspectorTests() => Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
+
+    public static TheoryData<string> Oversized => DecisionCorpus.Payloads("oversized");
+
+    public async Task InitializeAsync() => stub = await LoopbackAwsStub.StartAsync();
+
+    public async Task DisposeAsync() => await stub.DisposeAsync();
+
+    [Theory]
+    [MemberData(nameof(Oversized))]
+    public async Task OversizedPayload_IsDecidedAsExpected(string file)
+    {
+        var expected = DecisionCorpus.Expected("oversized", file);
+        var payload = DecisionCorpus.Payload("oversized", file);
+        var stem = Path.Combine(DecisionCorpus.Folder("oversized"), Path.GetFileNameWithoutExtension(file));
+        if (File.Exists(stem + ".s3.json"))
+        {
+            stub.S3Objects[S3Path(payload)] = Gzip(File.ReadAllBytes(stem + ".s3.json"));
+        }
+
+        if (File.Exists(stem + ".ec2.xml"))
+        {
+            stub.Ec2Response = (200, File.ReadAllText(stem + ".ec2.xml"));
+        }
+
+        var aws = expected["aws"]?.AsObject();
+        using var inspector = Inspector(
+            DecisionCorpus.Options(expected),
+            fetch: aws?["fetchOversizedItems"]?.GetValue<bool>() ?? false,
+            ec2: aws?["lookupTagsWithEc2"]?.GetValue<bool>() ?? false,
+            out _);
+
+        var result = await inspector.Inspector.InspectAsync(payload, CancellationToken.None);
+
+        Assert.Equal(InspectionStatus.Decided, result.Status);
+        var outcome = Enum.Parse<DecisionOutcome>(expected["outcome"]!.GetValue<string>());
+        DecisionCorpus.AssertMatches(expected, result.Decision!, outcome);
+        Assert.Equal("OversizedConfigurationItemChangeNotification", result.Decision!.MessageType?.Replace("DeliveryFailed", "Notification", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task InspectionDisabled_SendsNoRequestToAws()
+    {
+        using var inspector = Inspector(DecisionCorpus.Options([]), fetch: false, ec2: false, out _);
+
+        var result = await inspector.Inspector.InspectAsync(DecisionCorpus.Payload("oversized", "fetched-from-s3.json"), CancellationToken.None);
+
+        Assert.Equal(DecisionReasons.OversizedUninspected, result.Decision!.Reason);
+        Assert.Empty(stub.Requests);
+    }
+
+    [Fact]
+    public async Task FetchedItem_IsReadFromTheBucketAndKeyOfTheNotification()
+    {
+        var payload = DecisionCorpus.Payload("oversized", "fetched-from-s3.json");
+        stub.S3Objects[S3Path(payload)] = Gzip(File.ReadAllBytes(Path.Combine(DecisionCorpus.Folder("oversized"), "fetched-from-s3.s3.json")));
+        using var inspector = Inspector(DecisionCorpus.Options([]), fetch: true, ec2: true, out _);
+
+        var result = await inspector.Inspector.InspectAsync(payload, CancellationToken.None);
+
+        Assert.Equal(DecisionReasons.Changed, result.Decision!.Reason);
+        Assert.Equal(["S3 GET " + S3Path(payload)], stub.Requests);
+    }
+
+    [Theory]
+    [InlineData(503, "SlowDown")]
+    [InlineData(500, "InternalError")]
+    public async Task S3ServerError_IsATransientFailure(int status, string code)
+    {
+        stub.S3Failure = (status, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>Please reduce your request rate.</Message></Error>");
+        using var inspector = Inspector(DecisionCorpus.Options([]), fetch: true, ec2: true, out var logger);
+
+        var result = await inspector.Inspector.InspectAsync(DecisionCorpus.Payload("oversized", "fetched-from-s3.json"), CancellationToken.None);
+
+        Assert.Equal(InspectionStatus.TransientFailure, result.Status);
+        Assert.Null(result.Decision);
+        Assert.Contains(code, result.Problem, StringComparison.Ordinal);
+        Assert.DoesNotContain(stub.Requests, r => r.StartsWith("EC2", StringComparison.Ordinal));
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == 2006);
+    }
+
+    [Theory]
+    [InlineData(400, "RequestLimitExceeded")]
+    [InlineData(503, "Unavailable")]
+    public async Task Ec2Throttling_IsATransientFailure(int status, string code)
+    {
+        stub.Ec2Response = (status, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>{code}</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>1</RequestID></Response>");
+        using var inspector = Inspector(DecisionCorpus.Options([]), fetch: false, ec2: true, out _);
+
+        var result = await inspector.Inspector.InspectAsync(DecisionCorpus.Payload("oversized", "fetched-from-s3.json"), CancellationToken.None);
+
+        Assert.Equal(InspectionStatus.TransientFailure, result.Status);
+    }
+
+    [Fact]
+    public async Task UnreachableAws_IsATransientFailure()
+    {
+        var address = stub.BaseAddress;
+        await stub.DisposeAsync();
+        using var fetcher = new OversizedConfigurationItemFetcher(AwsOptions(address, fetch: true, ec2: false), Credentials);
+
+        var result = await fetcher.FetchAsync(Core.Config.ConfigMessageParser.Parse(DecisionCorpus.Payload("oversized", "fetched-from-s3.json")), CancellationToken.None);
+
+        Assert.Equal(AwsLookupStatus.TransientFailure, result.Status);
+        stub = await LoopbackAwsStub.StartAsync();
+    }
+
+    [Theory]
+    [InlineData("not gzip and not json")]
+    [InlineData("gzip-corrupt")]
+    [InlineData("other-resource")]
+    public async Task UnusableS3Object_IsPermanentAndFallsBack(string kind)
+    {
+        var payload = DecisionCorpus.Payload("oversized", "fetched-from-s3.json");
+        var full = File.ReadAllBytes(Path.Combine(DecisionCorpus.Folder("oversized"), "fetched-from-s3.s3.json"));
+        stub.S3Objects[S3Path(payload)] = kind switch
+        {
+            "gzip-corrupt" => [.. Gzip(full).Take(40)],
+            "other-resource" => Gzip(System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(full).Replace("sg-0123456789abcdef0", "sg-0fffffffffffffff0", StringComparison.Ordinal))),
+            _ => System.Text.Encoding.UTF8.GetBytes(kind),
+        };
+        using var inspector = Inspector(DecisionCorpus.Options([]), fetch: true, ec2: false, out var logger);
+
+        var result = await inspector.Inspector.InspectAsync(payload, CancellationToken.None);
+
+        Assert.Equal(DecisionReasons.OversizedUninspected, result.Decision!.Reason);
+        Assert.Contains("S3 fetch failed", result.Decision.Detail, StringComparison.Ordinal);
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == 2004 && r.Level == LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task ObjectLargerThanTheCap_IsRefused()
+    {
+        var payload = DecisionCorpus.Payload("oversized", "fetched-from-s3.json");
+        stub.S3Objects[S3Path(payload)] = Gzip(new byte[4096]);
+        var options = AwsOptions(stub.BaseAddress, fetch: true, ec2: false);
+        options.MaxOversizedItemBytes = 2048;
+        using var fetcher = new OversizedConfigurationItemFetcher(options, Credentials);
+
+        var result = await fetcher.FetchAsync(Core.Config.ConfigMessageParser.Parse(payload), CancellationToken.None);
+
+        Assert.Equal(AwsLookupStatus.PermanentFailure, result.Status);
+    }
+
+    [Fact]
+    public async Task UninspectedWithoutFallback_IsLoggedAsAnError()
+    {
+        using var inspector = Inspector(new NotifyOptions(), fetch: false, ec2: false, out var logger);
+
+        var result = await inspector.Inspector.InspectAsync(DecisionCorpus.Payload("oversized", "fetched-from-s3.json"), CancellationToken.None);
+
+        Assert.Equal(DecisionReasons.OversizedNoFallback, result.Decision!.Reason);
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == 2007 && r.Level == LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task Logs_NeverContainAddressesOrTagValues()
+    {
+        using var inspector = Inspector(DecisionCorpus.Options([]), fetch: false, ec2: false, out var logger);
+
+        foreach (var file in new[] { "create-multiple-owners-invalid-and-external.json", "html-crlf-unicode-in-tags-and-descriptions.json" })
+        {
+            await inspector.Inspector.InspectAsync(DecisionCorpus.Payload("notify", file), CancellationToken.None);
+        }
+
+        var logs = logger.Collector.GetSnapshot();
+        Assert.NotEmpty(logs);
+        Assert.All(logs, r => Assert.DoesNotContain("@", r.Message, StringComparison.Ordinal));
+        Assert.All(logs, r => Assert.DoesNotContain("<b>", r.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LocationWithoutKeyOrWithBadBucket_IsRefusedBeforeAnyRequest()
+    {
+        Assert.False(OversizedConfigurationItemFetcher.TrySplitLocation(null, out _, out _));
+        Assert.False(OversizedConfigurationItemFetcher.TrySplitLocation("bucket-only", out _, out _));
+        Assert.False(OversizedConfigurationItemFetcher.TrySplitLocation("my-bucket/", out _, out _));
+        Assert.False(OversizedConfigurationItemFetcher.TrySplitLocation("Evil..Host:80/key", out _, out _));
+        Assert.True(OversizedConfigurationItemFetcher.TrySplitLocation("my-bucket/a/b.json.gz", out var bucket, out var key));
+        Assert.Equal(("my-bucket", "a/b.json.gz"), (bucket, key));
+    }
+
+    private static readonly BasicAWSCredentials Credentials = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+
+    private static AwsOptions AwsOptions(Uri stub, bool fetch, bool ec2) => new()
+    {
+        FetchOversizedItems = fetch,
+        LookupTagsWithEc2 = ec2,
+        S3ServiceUrl = stub.ToString(),
+        Ec2ServiceUrl = stub.ToString(),
+        MaxErrorRetry = 0,
+        TimeoutSeconds = 5,
+    };
+
+    private InspectorUnderTest Inspector(NotifyOptions notify, bool fetch, bool ec2, out FakeLogger<ConfigChangeInspector> logger)
+    {
+        var aws = AwsOptions(stub.BaseAddress, fetch, ec2);
+        var fetcher = new OversizedConfigurationItemFetcher(aws, Credentials);
+        var lookup = new Ec2SecurityGroupLookup(aws, Credentials);
+        logger = new FakeLogger<ConfigChangeInspector>();
+        return new InspectorUnderTest(new ConfigChangeInspector(Options.Create(notify), Options.Create(aws), fetcher, lookup, logger), fetcher, lookup);
+    }
+
+    private static string S3Path(string oversizedPayload)
+    {
+        var location = JsonNode.Parse(oversizedPayload)!["s3DeliverySummary"]!["s3BucketLocation"]!.GetValue<string>();
+        return "/" + location;
+    }
+
+    private static byte[] Gzip(byte[] content)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest))
+        {
+            gzip.Write(content);
+        }
+
+        return output.ToArray();
+    }
+
+    private sealed record InspectorUnderTest(ConfigChangeInspector Inspector, OversizedConfigurationItemFetcher Fetcher, Ec2SecurityGroupLookup Lookup) : IDisposable
+    {
+        public void Dispose()
+        {
+            Fetcher.Dispose();
+            Lookup.Dispose();
+        }
+    }
+}
