@@ -43,4 +43,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1031, Level = LogLevel.Warning, Message = "Sns:VerifySignatures is false (Development): SNS signatures are NOT checked")]
     public static partial void SignaturesNotVerified(this ILogger logger);
+
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Change {ChangeKey} mailed through {Provider} as {ProviderMessageId} to {RecipientCount} recipient(s)")]
+    public static partial void ChangeMailed(this ILogger logger, string? changeKey, string provider, string? providerMessageId, int recipientCount);
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Change {ChangeKey}: {Provider} failed transiently ({ErrorCode}); claim released, SNS will deliver again")]
+    public static partial void SendDeferred(this ILogger logger, string? changeKey, string provider, string? errorCode);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "Change {ChangeKey}: {Provider} refused the mail for good ({ErrorCode})")]
+    public static partial void SendRejected(this ILogger logger, string? changeKey, string provider, string? errorCode, string? detail);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Error, Message = "Message {MessageId} was mailed through {Provider} but the ledger could not record it: a redelivery may mail it again")]
+    public static partial void SentButNotRecorded(this ILogger logger, string messageId, string provider);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Change {ChangeKey}: delivery failure reported to the fallback recipients ({Status})")]
+    public static partial void FailureReported(this ILogger logger, string? changeKey, string status);
 }

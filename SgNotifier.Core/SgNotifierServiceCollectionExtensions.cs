@@ -129,7 +129,8 @@ public static class SgNotifierServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<EmailOptions>, EmailTemplateValidation>();
         services.AddSingleton(static sp =>
-            new EmailRenderer(EmailTemplateValidation.EmailRendererSettingsFor(sp.GetRequiredService<IOptions<EmailOptions>>().Value)));
+            new EmailRenderer(EmailTemplateValidation.EmailRendererSettingsFor(
+                sp.GetRequiredService<IOptions<EmailOptions>>().Value, sp.GetRequiredService<IOptions<NotifyOptions>>().Value)));
         services.AddSingleton<OutboxEmailSender>();
         services.AddSingleton<SesEmailSender>();
         services.AddSingleton<AcsEmailSender>();
@@ -151,6 +152,9 @@ public static class SgNotifierServiceCollectionExtensions
         services.AddSingleton<OversizedConfigurationItemFetcher>();
         services.AddSingleton<Ec2SecurityGroupLookup>();
         services.AddSingleton<ConfigChangeInspector>();
+
+        // The pipeline: verified change → one e-mail, exactly once
+        services.AddSingleton<ChangeNotifier>();
 
         return services;
     }

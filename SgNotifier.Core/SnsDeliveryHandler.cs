@@ -14,14 +14,16 @@ public sealed class SnsDeliveryHandler
 {
     private readonly SnsMessageVerifier _verifier;
     private readonly SnsSubscriptionConfirmer _confirmer;
+    private readonly ChangeNotifier _notifier;
     private readonly SnsOptions _options;
     private readonly ILogger<SnsDeliveryHandler> _logger;
 
-    public SnsDeliveryHandler(SnsMessageVerifier verifier, SnsSubscriptionConfirmer confirmer, IOptions<SnsOptions> options, ILogger<SnsDeliveryHandler> logger)
+    public SnsDeliveryHandler(SnsMessageVerifier verifier, SnsSubscriptionConfirmer confirmer, ChangeNotifier notifier, IOptions<SnsOptions> options, ILogger<SnsDeliveryHandler> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _verifier = verifier;
         _confirmer = confirmer;
+        _notifier = notifier;
         _options = options.Value;
         _logger = logger;
     }
@@ -54,7 +56,7 @@ public sealed class SnsDeliveryHandler
 
         return LooksLikeSnsEnvelope(bytes)
             ? await ProcessAsync(bytes, SnsRequestHeaders.None, preview: true, cancellationToken)
-            : await NotifyAsync(null, Encoding.UTF8.GetString(bytes), preview: true, cancellationToken);
+            : await _notifier.PreviewAsync(null, Encoding.UTF8.GetString(bytes), cancellationToken);
     }
 
     private async Task<DeliveryResult> ProcessAsync(byte[] body, SnsRequestHeaders headers, bool preview, CancellationToken cancellationToken)
@@ -88,7 +90,9 @@ public sealed class SnsDeliveryHandler
         {
             SnsMessageType.SubscriptionConfirmation => await ConfirmAsync(message, preview, cancellationToken),
             SnsMessageType.UnsubscribeConfirmation => Unsubscribed(message, preview),
-            _ => await NotifyAsync(message, message.Message, preview, cancellationToken),
+            _ => preview
+                ? await _notifier.PreviewAsync(message, message.Message, cancellationToken)
+                : await _notifier.NotifyAsync(message, cancellationToken),
         };
     }
 
@@ -127,15 +131,6 @@ public sealed class SnsDeliveryHandler
 
         return new DeliveryResult(DeliveryOutcome.UnsubscribeConfirmation, SnsReasons.Unsubscribed,
             "the endpoint was unsubscribed from the topic: no more changes will arrive", Message: message);
-    }
-
-    private static Task<DeliveryResult> NotifyAsync(SnsMessage? message, string configMessage, bool preview, CancellationToken cancellationToken)
-    {
-        _ = configMessage;
-        _ = preview;
-        _ = cancellationToken;
-        return Task.FromResult(new DeliveryResult(DeliveryOutcome.Ignored, SnsReasons.Verified,
-            "a verified notification", Message: message));
     }
 
     private void LogOutcome(DeliveryResult result)

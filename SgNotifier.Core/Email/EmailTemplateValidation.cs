@@ -1,15 +1,16 @@
 using Microsoft.Extensions.Options;
+using SgNotifier.Core.Routing;
 
 namespace SgNotifier.Core.Email;
 
 /// <summary>Loads and test-renders the templates at start, so a broken override stops the app with the file's name.</summary>
-internal sealed class EmailTemplateValidation : IValidateOptions<EmailOptions>
+internal sealed class EmailTemplateValidation(IOptions<NotifyOptions> notify) : IValidateOptions<EmailOptions>
 {
     public ValidateOptionsResult Validate(string? name, EmailOptions options)
     {
         try
         {
-            _ = new EmailRenderer(EmailRendererSettingsFor(options));
+            _ = new EmailRenderer(EmailRendererSettingsFor(options, notify.Value));
             return ValidateOptionsResult.Success;
         }
         catch (EmailTemplateException e)
@@ -18,6 +19,7 @@ internal sealed class EmailTemplateValidation : IValidateOptions<EmailOptions>
         }
     }
 
-    public static EmailRendererSettings EmailRendererSettingsFor(EmailOptions options) =>
-        new(options.SubjectPrefix ?? "", options.TemplateDirectory, RoutingTagKeys.Default);
+    /// <summary>The renderer's settings: the e-mail options, and the routing tag keys configured under <c>Notify</c>.</summary>
+    public static EmailRendererSettings EmailRendererSettingsFor(EmailOptions options, NotifyOptions notify) =>
+        new(options.SubjectPrefix ?? "", options.TemplateDirectory, new RoutingTagKeys(notify.NotifyOnChangeTagKey, notify.OwnerTagKey));
 }

@@ -1,0 +1,189 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SgNotifier.Core.Email;
+using SgNotifier.Core.Ledger;
+using SgNotifier.Core.Routing;
+using SgNotifier.Core.Senders;
+using SgNotifier.Core.Sns;
+
+namespace SgNotifier.Core;
+
+/// <summary>
+/// A verified change in, one e-mail out, exactly once: inspect and route the Config message, render the mail, claim
+/// the change in the ledger, send, and record the result. Every transient failure releases the claim and asks SNS
+/// to deliver again (503); nothing is sent without a claim.
+/// </summary>
+public sealed class ChangeNotifier : IDisposable
+{
+    /// <summary>How long a delivery waits for a send permit under <c>Email:MaxSendsPerSecond</c> before answering 503.</summary>
+    private static readonly TimeSpan PermitBudget = TimeSpan.FromSeconds(5);
+
+    private readonly ConfigChangeInspector _inspector;
+    private readonly EmailRenderer _renderer;
+    private readonly IEmailSender _sender;
+    private readonly INotificationLedger _ledger;
+    private readonly NotifyOptions _notify;
+    private readonly RateLimiter? _sendRate;
+    private readonly ILogger<ChangeNotifier> _logger;
+
+    public ChangeNotifier(
+        ConfigChangeInspector inspector,
+        EmailRenderer renderer,
+        IEmailSender sender,
+        INotificationLedger ledger,
+        IOptions<NotifyOptions> notify,
+        IOptions<EmailOptions> email,
+        ILogger<ChangeNotifier> logger)
+    {
+        ArgumentNullException.ThrowIfNull(notify);
+        ArgumentNullException.ThrowIfNull(email);
+        _inspector = inspector;
+        _renderer = renderer;
+        _sender = sender;
+        _ledger = ledger;
+        _notify = notify.Value;
+        _logger = logger;
+        if (email.Value.MaxSendsPerSecond is { } rate and > 0)
+        {
+            _sendRate = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = Math.Max(1, (int)Math.Ceiling(rate)),
+                TokensPerPeriod = Math.Max(1, (int)Math.Ceiling(rate)),
+                ReplenishmentPeriod = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(rate)) / rate),
+                QueueLimit = 1_000,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                AutoReplenishment = true,
+            });
+        }
+    }
+
+    /// <summary>Decides and renders without sending or touching the ledger (the CLI's preview).</summary>
+    public async Task<DeliveryResult> PreviewAsync(SnsMessage? message, string configMessage, CancellationToken cancellationToken)
+    {
+        var inspection = await _inspector.InspectAsync(configMessage, cancellationToken);
+        if (inspection.Decision is not { } decision)
+        {
+            return AwsUnavailable(message, inspection);
+        }
+
+        return decision.Outcome == DecisionOutcome.Ignore
+            ? new DeliveryResult(DeliveryOutcome.Ignored, decision.Reason, decision.Detail, Message: message, Decision: decision)
+            : new DeliveryResult(DeliveryOutcome.Notify, decision.Reason, decision.Detail, Message: message, Decision: decision, Email: _renderer.Render(decision));
+    }
+
+    /// <summary>Carries out a verified notification: at most one mail per change, whatever the number of deliveries.</summary>
+    public async Task<DeliveryResult> NotifyAsync(SnsMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var preview = await PreviewAsync(message, message.Message, cancellationToken);
+        if (preview is not { Outcome: DeliveryOutcome.Notify, Decision: { } decision, Email: { } email })
+        {
+            return preview;
+        }
+
+        var claim = await _ledger.ClaimAsync(message.MessageId, decision.Key, cancellationToken);
+        switch (claim.Status)
+        {
+            case LedgerClaimStatus.AlreadySent:
+                return preview with { Reason = NotifyReasons.Duplicate, Detail = "this change was already mailed; nothing sent again" };
+            case LedgerClaimStatus.AlreadyRejected:
+                return preview with { Reason = NotifyReasons.AlreadyRejected, Detail = "the provider refused this change's mail before; nothing sent again" };
+            case LedgerClaimStatus.InProgress:
+                return preview with { Reason = NotifyReasons.InProgress, Detail = "another delivery of this change is sending it now", Retry = true };
+            case LedgerClaimStatus.Unavailable:
+                return preview with { Reason = NotifyReasons.LedgerUnavailable, Detail = "the ledger could not be reached; nothing was sent", Retry = true };
+        }
+
+        var lease = claim.Lease!;
+        using var permit = _sendRate is null ? null : await AcquirePermitAsync(cancellationToken);
+        if (permit is { IsAcquired: false })
+        {
+            await _ledger.ReleaseAsync(lease, CancellationToken.None);
+            return preview with { Reason = NotifyReasons.RateLimited, Detail = "Email:MaxSendsPerSecond reached; SNS will deliver again", Retry = true };
+        }
+
+        var outgoing = new OutgoingEmail(decision.Recipients, email, decision.Key?.ToString() ?? message.MessageId);
+        SendResult sent;
+        try
+        {
+            sent = await _sender.SendAsync(outgoing, cancellationToken);
+        }
+        catch
+        {
+            // A bug or a cancelled request: the mail may not have left, so the change stays claimable for a retry.
+            await _ledger.ReleaseAsync(lease, CancellationToken.None);
+            throw;
+        }
+
+        switch (sent.Status)
+        {
+            case SendStatus.Sent:
+                // Recording must not be cancelled half-way: the mail is out.
+                if (await _ledger.MarkSentAsync(lease, sent.ProviderMessageId!, CancellationToken.None) == LedgerWriteResult.Unavailable)
+                {
+                    _logger.SentButNotRecorded(message.MessageId, _sender.Provider);
+                }
+
+                _logger.ChangeMailed(decision.Key?.ToString(), _sender.Provider, sent.ProviderMessageId, decision.Recipients.Count);
+                return preview with { Reason = NotifyReasons.Sent, Detail = $"mailed {decision.Recipients.Count} recipient(s) through {_sender.Provider}" };
+            case SendStatus.Transient:
+                await _ledger.ReleaseAsync(lease, CancellationToken.None);
+                _logger.SendDeferred(decision.Key?.ToString(), _sender.Provider, sent.ErrorCode);
+                return preview with { Reason = NotifyReasons.SendFailed, Detail = $"{_sender.Provider} failed transiently ({sent.ErrorCode}); SNS will deliver again", Retry = true };
+            default:
+                await _ledger.MarkRejectedAsync(lease, sent.ErrorCode ?? "unknown", CancellationToken.None);
+                _logger.SendRejected(decision.Key?.ToString(), _sender.Provider, sent.ErrorCode, sent.Detail);
+                await ReportFailureAsync(decision, sent, cancellationToken);
+                return preview with { Reason = NotifyReasons.SendRejected, Detail = $"{_sender.Provider} refused the mail ({sent.ErrorCode}); retrying cannot help" };
+        }
+    }
+
+    public void Dispose() => _sendRate?.Dispose();
+
+    /// <summary>Tells the fallback recipients, once and through the same provider, that an owner's mail was refused.</summary>
+    private async Task ReportFailureAsync(ChangeDecision decision, SendResult failure, CancellationToken cancellationToken)
+    {
+        var fallback = (_notify.FallbackRecipients ?? []).Where(static r => !string.IsNullOrWhiteSpace(r)).ToList();
+        if (fallback.Count == 0 || fallback.Order(StringComparer.OrdinalIgnoreCase).SequenceEqual(decision.Recipients.Order(StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var report = _renderer.RenderDeliveryFailure(decision, failure, _sender.Provider);
+        var result = await _sender.SendAsync(new OutgoingEmail(fallback, report, (decision.Key?.ToString() ?? "unknown") + "/failure-report"), cancellationToken);
+        _logger.FailureReported(decision.Key?.ToString(), result.Status.ToString());
+    }
+
+    private async Task<RateLimitLease> AcquirePermitAsync(CancellationToken cancellationToken)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(PermitBudget);
+        try
+        {
+            return await _sendRate!.AcquireAsync(1, budget.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new FailedLease();
+        }
+    }
+
+    private static DeliveryResult AwsUnavailable(SnsMessage? message, InspectionResult inspection) =>
+        new(DeliveryOutcome.Notify, NotifyReasons.AwsUnavailable,
+            "AWS could not be read to inspect an oversized change (" + inspection.Problem + "); SNS will deliver again",
+            Retry: true, Message: message);
+
+    private sealed class FailedLease : RateLimitLease
+    {
+        public override bool IsAcquired => false;
+
+        public override IEnumerable<string> MetadataNames => [];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = null;
+            return false;
+        }
+    }
+}
