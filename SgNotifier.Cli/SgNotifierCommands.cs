@@ -120,10 +120,22 @@ internal static class SgNotifierCommands
         {
             to, settings,
         };
-        command.SetAction((parse, cancellationToken) => Run(parse, () =>
+        command.SetAction((parse, cancellationToken) => Run(parse, async () =>
         {
-            _ = cancellationToken;
-            throw new CliUsageException("send-test: not available yet");
+            var configuration = new ConfigurationBuilder().AddSettings(parse.GetValue(settings), environment: true).Build();
+            var services = new ServiceCollection();
+            services.AddLogging(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+            services.AddSgNotifier(configuration, CliHost.EnvironmentName);
+            await using var provider = services.BuildServiceProvider();
+            Validate(provider);
+            var sent = await provider.GetRequiredService<ChangeNotifier>().SendTestAsync(parse.GetValue(to)!, cancellationToken);
+            if (sent.Status != Core.Senders.SendStatus.Sent)
+            {
+                throw new CliUsageException($"the provider did not accept the mail: {sent.Status} {sent.ErrorCode}: {sent.Detail}");
+            }
+
+            Console.Out.WriteLine(sent.ProviderMessageId);
+            return 0;
         }));
         return command;
     }

@@ -139,6 +139,27 @@ public sealed class ChangeNotifier : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends a sample change mail to one address through the configured provider, bypassing routing and the ledger:
+    /// proves the SES or ACS setup end to end (<c>sgnotifier send-test</c>).
+    /// </summary>
+    public async Task<SendResult> SendTestAsync(string to, CancellationToken cancellationToken)
+    {
+        if (!RecipientParser.IsValidAddress(to))
+        {
+            return SendResult.Permanent("InvalidAddress", "not a plain e-mail address: " + to);
+        }
+
+        var sample = SampleDecision.Create();
+        var decision = sample with
+        {
+            Recipients = [to.ToLowerInvariant()],
+            RoutedBy = "sgnotifier send-test: a sample change, not a real one",
+            Key = sample.Key! with { ConfigurationStateId = "send-test-" + Guid.NewGuid().ToString("N") },
+        };
+        return await _sender.SendAsync(new OutgoingEmail(decision.Recipients, _renderer.Render(decision), decision.Key.ToString()), cancellationToken);
+    }
+
     public void Dispose() => _sendRate?.Dispose();
 
     /// <summary>Tells the fallback recipients, once and through the same provider, that an owner's mail was refused.</summary>

@@ -10,7 +10,18 @@ internal sealed class EmailTemplateValidation(IOptions<NotifyOptions> notify) : 
     {
         try
         {
-            _ = new EmailRenderer(EmailRendererSettingsFor(options, notify.Value));
+            NotifyOptions tagKeys;
+            try
+            {
+                tagKeys = notify.Value;
+            }
+            catch (OptionsValidationException)
+            {
+                // Notify's own validation reports the problem once; the templates are checked when it is fixed.
+                return ValidateOptionsResult.Skip;
+            }
+
+            _ = new EmailRenderer(EmailRendererSettingsFor(options, tagKeys));
             return ValidateOptionsResult.Success;
         }
         catch (EmailTemplateException e)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SgNotifier.Core;
 using SgNotifier.Core.Email;
 using SgNotifier.Core.Senders;
+using SgNotifier.Tests.Infrastructure;
 
 namespace SgNotifier.Tests.Email;
 
@@ -87,6 +88,11 @@ public sealed class EmailOptionsTests
     private static ServiceProvider Build(Dictionary<string, string?> settings) =>
         new ServiceCollection()
             .AddLogging()
-            .AddSgNotifier(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), "Production")
+            .AddSgNotifier(
+                new ConfigurationBuilder()
+                    .AddInMemoryCollection(new Dictionary<string, string?> { ["Sns:AllowedTopicArns:0"] = SnsTestHost.DefaultTopics })
+                    .AddInMemoryCollection(settings)
+                    .Build(),
+                "Production")
             .BuildServiceProvider();
 }
