@@ -10,6 +10,8 @@ namespace SgNotifier.Tests.Infrastructure;
 /// <summary>
 /// The real composition (<c>AddSgNotifier</c>) with a fake clock and the outbound SNS calls (certificate download,
 /// subscription confirmation) answered by stubs at the <see cref="HttpMessageHandler"/>.
+/// End-to-end tests against the real emulators pass <c>TimeProvider.System</c>: the e-mail resilience pipeline
+/// (Polly timeouts and retry delays) runs on the registered clock, and a fake one that never advances would stall it.
 /// </summary>
 public sealed class SnsTestHost : IDisposable
 {
@@ -19,7 +21,8 @@ public sealed class SnsTestHost : IDisposable
         IDictionary<string, string?>? settings = null,
         StubHttpMessageHandler? certificates = null,
         StubHttpMessageHandler? confirm = null,
-        string environment = "Production")
+        string environment = "Production",
+        TimeProvider? timeProvider = null)
     {
         Certificates = certificates ?? StubHttpMessageHandler.ServingTestCertificates();
         Confirm = confirm ?? new StubHttpMessageHandler(_ => new HttpResponseMessage(System.Net.HttpStatusCode.OK));
@@ -28,13 +31,14 @@ public sealed class SnsTestHost : IDisposable
             .Build();
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddProvider(Logs));
-        services.AddSingleton<TimeProvider>(Clock);
+        services.AddSingleton(timeProvider ?? Clock);
         services.AddSgNotifier(configuration, environment);
         services.AddHttpClient(SigningCertificateCache.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Certificates);
         services.AddHttpClient(SnsSubscriptionConfirmer.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Confirm);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
+    /// <summary>The fake clock, registered unless the host was given another <see cref="TimeProvider"/>.</summary>
     public FakeTimeProvider Clock { get; } = new();
 
     public Microsoft.Extensions.Logging.Testing.FakeLoggerProvider Logs { get; } = new();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using SgNotifier.Core.Senders;
+using SgNotifier.Tests.Infrastructure;
 
 namespace SgNotifier.Tests.Senders;
 

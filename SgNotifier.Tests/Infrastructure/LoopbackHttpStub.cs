@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace SgNotifier.Tests.Senders;
+namespace SgNotifier.Tests.Infrastructure;
 
 /// <summary>A Kestrel server on 127.0.0.1 that records each request and answers with a test's handler.</summary>
 internal sealed class LoopbackHttpStub : IAsyncDisposable
