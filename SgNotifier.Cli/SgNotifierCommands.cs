@@ -23,11 +23,29 @@ internal static class SgNotifierCommands
         Description = "JSON file with the app settings ({\"Sns\": {...}, \"Notify\": {...}, \"Email\": {...}})",
     };
 
+    private static Option<DirectoryInfo?> CertDirOption() => new("--cert-dir")
+    {
+        Description = "read signing certificates from this folder (file named like the SigningCertURL's last segment) instead of downloading them; every URL rule still applies",
+    };
+
+    private static DirectoryInfo? CertificateDirectory(DirectoryInfo? directory) =>
+        directory is { Exists: false } ? throw new CliUsageException("certificate folder not found: " + directory.FullName) : directory;
+
+    /// <summary>Offline replays: the signing certificate comes from a folder; the signature is still verified against it.</summary>
+    private static void UseCertificateDirectory(IServiceCollection services, DirectoryInfo? directory)
+    {
+        if (directory is not null)
+        {
+            services.AddHttpClient(SigningCertificateCache.HttpClientName)
+                .ConfigurePrimaryHttpMessageHandler(() => new CertificateDirectoryHandler(directory.FullName));
+        }
+    }
+
     private static Command Preview()
     {
         var file = new Argument<FileInfo>("file") { Description = "an SNS HTTP body or a bare AWS Config message (JSON)" };
         var settings = SettingsOption();
-        var certDir = new Option<DirectoryInfo?>("--cert-dir") { Description = "read signing certificates from this folder instead of downloading them" };
+        var certDir = CertDirOption();
         var now = new Option<string?>("--now") { Description = "the clock (ISO-8601) for the timestamp window and certificate validity" };
         var json = new Option<bool>("--json") { Description = "print exactly one JSON object (the stable preview contract)" };
         var command = new Command("preview", "Run the whole pipeline on one captured input without sending mail or touching the ledger.")
@@ -43,11 +61,7 @@ internal static class SgNotifierCommands
             }
 
             DateTimeOffset? clock = parse.GetValue(now) is { } text ? ParseNow(text) : null;
-            var directory = parse.GetValue(certDir);
-            if (directory is { Exists: false })
-            {
-                throw new CliUsageException("certificate folder not found: " + directory.FullName);
-            }
+            var directory = CertificateDirectory(parse.GetValue(certDir));
 
             var configuration = new ConfigurationBuilder().AddSettings(parse.GetValue(settings), environment: false).Build();
             var services = new ServiceCollection();
@@ -58,11 +72,7 @@ internal static class SgNotifierCommands
             }
 
             services.AddSgNotifier(configuration, CliHost.EnvironmentName);
-            if (directory is not null)
-            {
-                services.AddHttpClient(SigningCertificateCache.HttpClientName)
-                    .ConfigurePrimaryHttpMessageHandler(() => new CertificateDirectoryHandler(directory.FullName));
-            }
+            UseCertificateDirectory(services, directory);
 
             await using var provider = services.BuildServiceProvider();
             Validate(provider);
@@ -78,17 +88,20 @@ internal static class SgNotifierCommands
     {
         var urls = new Option<string>("--urls") { Description = "where to listen", DefaultValueFactory = _ => "http://127.0.0.1:7071" };
         var settings = SettingsOption();
+        var certDir = CertDirOption();
         var command = new Command("serve", "Host the SNS endpoint (POST /api/sns) on Kestrel with the app's composition, senders and ledger.")
         {
-            urls, settings,
+            urls, settings, certDir,
         };
         command.SetAction((parse, cancellationToken) => Run(parse, async () =>
         {
+            var directory = CertificateDirectory(parse.GetValue(certDir));
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = CliHost.EnvironmentName });
             builder.Configuration.Sources.Clear();
             builder.Configuration.AddSettings(parse.GetValue(settings), environment: true);
             builder.WebHost.UseUrls(parse.GetValue(urls)!);
             builder.Services.AddSgNotifier(builder.Configuration, builder.Environment.EnvironmentName);
+            UseCertificateDirectory(builder.Services, directory);
             await using var app = builder.Build();
             app.MapGet("/", () => Results.Text("SgNotifier is running. POST SNS messages to /api/sns.\n"));
             app.MapPost("/api/sns", async (HttpRequest request, SnsDeliveryHandler handler, ILogger<SnsDeliveryHandler> logger, CancellationToken requestAborted) =>

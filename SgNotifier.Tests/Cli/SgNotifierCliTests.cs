@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -12,26 +10,12 @@ namespace SgNotifier.Tests.Cli;
 public sealed class SgNotifierCliTests
 {
     private const string GenuineTopic = "arn:aws:sns:us-east-1:481746159046:config-topic";
-    private static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(60);
 
     private static string Samples(string name) => Path.Combine(RepositoryPaths.Root, "samples", name);
 
     private static string GenuineConfigMessage => RepositoryPaths.TestData("Sns", "genuine", "notification-config-security-group-sigv1.json");
 
     private static string CertDir => RepositoryPaths.TestData("Sns", "certs");
-
-    /// <summary>The CLI built in the same configuration as this test assembly (bin/&lt;Configuration&gt;/net10.0).</summary>
-    private static string CliDll
-    {
-        get
-        {
-            var baseDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var configuration = baseDir.Parent!.Name;
-            var dll = Path.Combine(RepositoryPaths.Root, "SgNotifier.Cli", "bin", configuration, baseDir.Name, "sgnotifier.dll");
-            Assert.True(File.Exists(dll), "CLI not built: " + dll);
-            return dll;
-        }
-    }
 
     [Fact]
     public async Task Preview_rdp_opened_notifies_owner_with_one_risky_added_rule()
@@ -157,7 +141,7 @@ public sealed class SgNotifierCliTests
     {
         var missing = Path.Combine(Path.GetTempPath(), "sgnotifier-missing-" + Guid.NewGuid().ToString("N") + ".json");
 
-        var result = await RunCliAsync(["preview", missing, "--json"]);
+        var result = await CliProcess.RunAsync(["preview", missing, "--json"]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("not found", result.StdErr, StringComparison.OrdinalIgnoreCase);
@@ -167,32 +151,33 @@ public sealed class SgNotifierCliTests
     [Fact]
     public async Task Preview_bad_now_exits_1()
     {
-        var result = await RunCliAsync(["preview", Samples("rdp-opened.json"), "--now", "not-a-date", "--json"]);
+        var result = await CliProcess.RunAsync(["preview", Samples("rdp-opened.json"), "--now", "not-a-date", "--json"]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("--now", result.StdErr, StringComparison.Ordinal);
     }
 
     [Fact]
+    public async Task Serve_missing_cert_dir_exits_1_before_listening()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "sgnotifier-no-such-certs-" + Guid.NewGuid().ToString("N"));
+
+        var result = await CliProcess.RunAsync(["serve", "--urls", "http://127.0.0.1:0", "--cert-dir", missing]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("certificate folder not found", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_answers_liveness_and_rejects_garbage_and_foreign_topics()
     {
         var outbox = Directory.CreateTempSubdirectory("sgnotifier-cli-outbox-");
-        var port = FreePort();
-        var baseUri = new Uri("http://127.0.0.1:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var start = CliStartInfo(["serve", "--urls", baseUri.ToString().TrimEnd('/'), "--settings", Samples("settings.json")]);
-        start.Environment["Email__Outbox__Directory"] = outbox.FullName;
-        using var process = new Process { StartInfo = start };
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         try
         {
-            Assert.True(process.Start());
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(10) };
-
-            await WaitUntilLiveAsync(http, process, output);
+            await using var serve = await ServeProcess.StartAsync(
+                ["--settings", Samples("settings.json")],
+                new Dictionary<string, string> { ["Email__Outbox__Directory"] = outbox.FullName });
+            using var http = new HttpClient { BaseAddress = serve.BaseUri, Timeout = TimeSpan.FromSeconds(10) };
 
             using (var garbage = await http.PostAsync(new Uri("/api/sns", UriKind.Relative), new StringContent("this is not json {", Encoding.UTF8, "text/plain")))
             {
@@ -213,47 +198,7 @@ public sealed class SgNotifierCliTests
         }
         finally
         {
-            Kill(process);
             outbox.Delete(recursive: true);
-        }
-    }
-
-    private static async Task WaitUntilLiveAsync(HttpClient http, Process process, StringBuilder output)
-    {
-        var deadline = DateTime.UtcNow + ProcessTimeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-            {
-                lock (output)
-                {
-                    Assert.Fail("serve exited early with code " + process.ExitCode + ":\n" + output);
-                }
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri("/", UriKind.Relative));
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            catch (TaskCanceledException)
-            {
-                // slow start
-            }
-
-            await Task.Delay(200);
-        }
-
-        lock (output)
-        {
-            Assert.Fail("serve did not answer GET / within " + ProcessTimeout + ":\n" + output);
         }
     }
 
@@ -282,73 +227,10 @@ public sealed class SgNotifierCliTests
 
     private static async Task<JsonNode> PreviewJsonAsync(string file, params string[] extra)
     {
-        var result = await RunCliAsync(["preview", file, "--json", .. extra]);
+        var result = await CliProcess.RunAsync(["preview", file, "--json", .. extra]);
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.StdErr}");
         using var document = JsonDocument.Parse(result.StdOut); // exactly one JSON object on stdout
         Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);
         return JsonNode.Parse(result.StdOut)!;
     }
-
-    private static ProcessStartInfo CliStartInfo(IEnumerable<string> args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryPaths.Root,
-        };
-        start.ArgumentList.Add(CliDll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
-        start.Environment.Remove("AZURE_FUNCTIONS_ENVIRONMENT");
-        return start;
-    }
-
-    private static async Task<CliResult> RunCliAsync(IEnumerable<string> args)
-    {
-        using var process = new Process { StartInfo = CliStartInfo(args) };
-        try
-        {
-            Assert.True(process.Start());
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(ProcessTimeout);
-            await process.WaitForExitAsync(timeout.Token);
-            return new CliResult(process.ExitCode, await stdout, await stderr);
-        }
-        finally
-        {
-            Kill(process);
-        }
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // never started or already gone
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private sealed record CliResult(int ExitCode, string StdOut, string StdErr);
 }
