@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using SgNotifier.Core.Routing;
 
 namespace SgNotifier.Core;
 
@@ -58,4 +59,108 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Change {ChangeKey}: delivery failure reported to the fallback recipients ({Status})")]
     public static partial void FailureReported(this ILogger logger, string? changeKey, string status);
+
+    // 2xxx: Config, diff and routing. Never bodies, tag values or addresses.
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information,
+        Message = "Config change {Key} ({MessageType}): {Outcome} {Reason}, {RecipientCount} recipients, {AddedCount} added, {RemovedCount} removed, {ChangedCount} changed rules, {TagChangeCount} tag changes, risky {IsRisky}")]
+    public static partial void Decided(this ILogger logger, string? key, string? messageType, DecisionOutcome outcome, string reason,
+        int recipientCount, int addedCount, int removedCount, int changedCount, int tagChangeCount, bool isRisky);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Message ignored ({Reason}, {MessageType}): {Detail}")]
+    public static partial void Ignored(this ILogger logger, string reason, string? messageType, string detail);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Config message could not be read ({Reason}, {MessageType}): {Problem}")]
+    public static partial void Unreadable(this ILogger logger, string reason, string? messageType, string? problem);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "{Count} owner addresses of {Key} were rejected: {Reasons}")]
+    public static partial void RecipientsRejected(this ILogger logger, string? key, int count, string reasons);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Oversized item of {Key} could not be fetched from S3: {Problem}")]
+    public static partial void OversizedFetchFailed(this ILogger logger, string? key, string? problem);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Security group of {Key} could not be described by EC2: {Problem}")]
+    public static partial void Ec2LookupFailed(this ILogger logger, string? key, string? problem);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Transient AWS failure while inspecting {Key}, SNS should retry: {Problem}")]
+    public static partial void TransientAwsFailure(this ILogger logger, string? key, string? problem);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Error, Message = "A change of security group {Key} was NOT notified to anyone ({Reason}): {Detail}")]
+    public static partial void ChangeNotNotified(this ILogger logger, string? key, string reason, string detail);
+
+    // 3000–3099: e-mail senders. Recipients appear only masked (d***@example.com); never bodies or keys.
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information,
+        Message = "Mail accepted by {Provider} as {ProviderMessageId} for {RecipientCount} recipient(s): {MaskedRecipients}")]
+    public static partial void MailAccepted(this ILogger logger, string provider, string providerMessageId, int recipientCount, string maskedRecipients);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Error,
+        Message = "Mail refused for good by {Provider}: {ErrorCode} (HTTP {StatusCode}); retrying cannot help")]
+    public static partial void MailRefused(this ILogger logger, string provider, string errorCode, int statusCode);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
+        Message = "Mail not sent by {Provider} for now: {ErrorCode} (HTTP {StatusCode}); the delivery should be retried")]
+    public static partial void MailDeferred(this ILogger logger, string provider, string errorCode, int statusCode);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning,
+        Message = "Mail not sent by {Provider} for now: {ErrorCode}; the delivery should be retried")]
+    public static partial void MailTransportFailed(this ILogger logger, string provider, string errorCode, Exception exception);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "{Provider} error detail: {Detail}")]
+    public static partial void ProviderErrorDetail(this ILogger logger, string provider, string detail);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "ACS operation {OperationId} finished: {Status}")]
+    public static partial void AcsOperationFinished(this ILogger logger, string operationId, string status);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning,
+        Message = "ACS operation {OperationId} finished: {Status} with error {ErrorCode}")]
+    public static partial void AcsOperationFailed(this ILogger logger, string operationId, string status, string errorCode);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information,
+        Message = "ACS operation {OperationId} still {Status} after the poll budget; the mail was accepted")]
+    public static partial void AcsOperationPending(this ILogger logger, string operationId, string status);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "Polling ACS operation {OperationId} failed: {Reason}")]
+    public static partial void AcsPollFailed(this ILogger logger, string operationId, string reason);
+
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Information, Message = "Mail written to the outbox as {FileName} for {RecipientCount} recipient(s): {MaskedRecipients}")]
+    public static partial void OutboxWritten(this ILogger logger, string fileName, int recipientCount, string maskedRecipients);
+
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Error, Message = "Writing to the outbox {Directory} failed: {ErrorCode}")]
+    public static partial void OutboxFailed(this ILogger logger, string directory, string errorCode, Exception exception);
+
+    // 4xxx: ledger. MessageIds and change keys are AWS identifiers, not secrets; connection strings are never logged.
+    [LoggerMessage(4000, LogLevel.Information, "Ledger entry ({Kind}) of message {MessageId} taken over after a released or expired claim; attempt {Attempt}")]
+    public static partial void ClaimTakenOver(this ILogger logger, string kind, string messageId, int attempt);
+
+    [LoggerMessage(4001, LogLevel.Warning, "Message {MessageId} was sent after its lease had been lost; recorded as sent, another delivery may have sent it too")]
+    public static partial void SentAfterLeaseLost(this ILogger logger, string messageId);
+
+    [LoggerMessage(4002, LogLevel.Warning, "Could not write the message entry of {MessageId} after its change entry was final; retries of it will use the change entry")]
+    public static partial void MessageEntryNotWritten(this ILogger logger, string messageId, Exception exception);
+
+    [LoggerMessage(4003, LogLevel.Warning, "Ledger storage unavailable during {Operation}: status {Status}, error code {ErrorCode}")]
+    public static partial void StorageUnavailable(this ILogger logger, string operation, int status, string? errorCode, Exception exception);
+
+    [LoggerMessage(4004, LogLevel.Error, "Ledger storage refused {Operation}: status {Status}, error code {ErrorCode}; check the identity's permissions and Ledger settings")]
+    public static partial void StorageRefused(this ILogger logger, string operation, int status, string? errorCode, Exception exception);
+
+    [LoggerMessage(4005, LogLevel.Information, "Ledger table {TableName} is ready")]
+    public static partial void TableReady(this ILogger logger, string tableName);
+
+    [LoggerMessage(4006, LogLevel.Warning, "Ledger table {TableName} could not be created at start; the first ledger call will try again")]
+    public static partial void TableNotCreatedAtStart(this ILogger logger, string tableName);
+
+    [LoggerMessage(4007, LogLevel.Warning, "Ledger table {TableName} disappeared; creating it again")]
+    public static partial void TableMissing(this ILogger logger, string tableName);
+
+    [LoggerMessage(4008, LogLevel.Warning, "Not allowed to create ledger table {TableName} (status {Status}); assuming it exists")]
+    public static partial void TableCreationForbidden(this ILogger logger, string tableName, int status);
+
+    [LoggerMessage(4009, LogLevel.Warning, "The in-memory ledger is in use: duplicates are recognised only within this process and until it stops; configure Table storage for anything but a local single-process run")]
+    public static partial void MemoryLedgerInUse(this ILogger logger);
+
+    [LoggerMessage(4010, LogLevel.Information, "Purged {Count} ledger entries last written before {OlderThan:O}")]
+    public static partial void Purged(this ILogger logger, int count, DateTimeOffset olderThan);
+
+    [LoggerMessage(4011, LogLevel.Warning, "Ledger entry ({Kind}) holds an unknown state; treated as in progress")]
+    public static partial void UnknownState(this ILogger logger, string kind);
 }
