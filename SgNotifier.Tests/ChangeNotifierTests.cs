@@ -138,8 +138,8 @@ public sealed class ChangeNotifierTests
         using var signer = NewSigner();
         var settings = await SettingsAsync(stub.BaseUri);
         settings["Email:Retry:MaxRetries"] = "1";
-        settings["Email:Retry:AttemptTimeout"] = "00:00:00.500";
-        settings["Email:Retry:TotalTimeout"] = "00:00:02";
+        settings["Email:Retry:AttemptTimeout"] = fault == "timeout" ? "00:00:01" : "00:00:05";
+        settings["Email:Retry:TotalTimeout"] = fault == "timeout" ? "00:00:04" : "00:00:12";
         using var host = NewHost(signer, settings);
         var body = signer.Notification(ConfigChanges.Topic, ConfigChanges.RdpOpened(owner, 21), DateTimeOffset.UtcNow);
 

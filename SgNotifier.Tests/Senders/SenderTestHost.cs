@@ -33,8 +33,9 @@ internal sealed class SenderTestHost : IDisposable
         ["Email:Ses:ServiceUrl"] = serviceUrl.AbsoluteUri,
         ["Email:Ses:AccessKeyId"] = "AKIDEXAMPLE",
         ["Email:Ses:SecretAccessKey"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        ["Email:Retry:AttemptTimeout"] = "00:00:01",
-        ["Email:Retry:TotalTimeout"] = "00:00:04",
+        // Generous enough for a loaded 2-core CI machine; tests about timeouts set their own.
+        ["Email:Retry:AttemptTimeout"] = "00:00:05",
+        ["Email:Retry:TotalTimeout"] = "00:00:12",
     };
 
     public static Dictionary<string, string?> Acs(Uri endpoint, string accessKey) => new()
@@ -43,8 +44,9 @@ internal sealed class SenderTestHost : IDisposable
         ["Email:From"] = "DoNotReply@example.azurecomm.net",
         ["Email:Acs:ConnectionString"] = $"endpoint={endpoint.AbsoluteUri};accesskey={accessKey}",
         ["Email:Acs:PollBudget"] = "00:00:03",
-        ["Email:Retry:AttemptTimeout"] = "00:00:01",
-        ["Email:Retry:TotalTimeout"] = "00:00:04",
+        // Generous enough for a loaded 2-core CI machine; tests about timeouts set their own.
+        ["Email:Retry:AttemptTimeout"] = "00:00:05",
+        ["Email:Retry:TotalTimeout"] = "00:00:12",
     };
 
     public static OutgoingEmail Mail(string to, string subject, string key = "123456789012/us-east-1/sg-0abc/1") =>

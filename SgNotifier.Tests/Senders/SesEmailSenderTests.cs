@@ -106,14 +106,18 @@ public sealed class SesEmailSenderTests
     {
         await using var stub = await LoopbackHttpStub.StartAsync(static async (context, _) =>
             await Task.Delay(TimeSpan.FromSeconds(20), context.RequestAborted));
-        using var host = new SenderTestHost(SenderTestHost.Ses(stub.BaseUri));
+        var settings = SenderTestHost.Ses(stub.BaseUri);
+        settings["Email:Retry:AttemptTimeout"] = "00:00:01";
+        settings["Email:Retry:TotalTimeout"] = "00:00:04";
+        using var host = new SenderTestHost(settings);
         var clock = Stopwatch.StartNew();
 
         var result = await host.Sender.SendAsync(SenderTestHost.Mail("owner@example.com", "s"), CancellationToken.None);
 
         Assert.Equal(SendStatus.Transient, result.Status);
         Assert.Equal("Timeout", result.ErrorCode);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(6));
+        // Never past the total budget (4 s), whatever the load: SNS gives up on the request at 15 s.
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4) + TimeSpan.FromSeconds(2));
         Assert.InRange(stub.Requests.Count, 2, 3);
     }
 
@@ -128,7 +132,7 @@ public sealed class SesEmailSenderTests
 
         Assert.Equal(SendStatus.Transient, result.Status);
         Assert.Equal("ConnectionFailed", result.ErrorCode);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), clock.Elapsed.ToString());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(12), clock.Elapsed.ToString()); // within Email:Retry:TotalTimeout
     }
 
     [Fact]
