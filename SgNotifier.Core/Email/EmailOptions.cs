@@ -20,7 +20,7 @@ public sealed class EmailOptions
     /// <summary>A folder whose <c>*.liquid</c> files replace the embedded templates of the same name.</summary>
     public string? TemplateDirectory { get; set; }
 
-    /// <summary>Sends per second a caller may allow itself; not enforced by the senders.</summary>
+    /// <summary>Optional per-instance limit on sends per second (for SES quotas), enforced before each send; a delivery that gets no permit within 5 s answers 503 <c>rate-limited</c>.</summary>
     [Range(0.01, 10_000, ErrorMessage = "Email:MaxSendsPerSecond must be between 0.01 and 10000")]
     public double? MaxSendsPerSecond { get; set; }
 
