@@ -53,5 +53,8 @@ internal sealed class PipelineHost : IAsyncDisposable
 
     public SnsMessageVerifier Verifier { get; }
 
+    public T Get<T>()
+        where T : notnull => _provider.GetRequiredService<T>();
+
     public ValueTask DisposeAsync() => _provider.DisposeAsync();
 }
