@@ -46,6 +46,9 @@ public class VerifyBenchmarks
         {
             throw new InvalidOperationException("a genuine message does not verify");
         }
+
+        Warm.For(TimeSpan.FromSeconds(1), () => Verifier().GetAwaiter().GetResult());
+        Warm.For(TimeSpan.FromSeconds(1), () => FloorVerify());
     }
 
     [GlobalCleanup]

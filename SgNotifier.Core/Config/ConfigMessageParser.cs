@@ -484,12 +484,31 @@ public static class ConfigMessageParser
 
         foreach (var entry in array.EnumerateArray())
         {
+            // The legacy string repeating a CIDR already read is skipped without reading it into a new string.
+            if (entry.ValueKind == JsonValueKind.String && ContainsExactPeer(ipv4, entry))
+            {
+                continue;
+            }
+
             var peer = ReadPeer(entry, "cidrIp", name);
             if (!ContainsPeer(ipv4, peer.Value))
             {
                 ipv4.Add(peer);
             }
         }
+    }
+
+    private static bool ContainsExactPeer(List<PeerEntry> peers, JsonElement value)
+    {
+        foreach (var peer in peers)
+        {
+            if (value.ValueEquals(peer.Value))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool ContainsPeer(List<PeerEntry> peers, string value)
