@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -34,9 +35,23 @@ public sealed class SnsDeliveryHandler
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(headers);
         var bytes = await ReadBodyAsync(body, headers.ContentLength, cancellationToken);
-        var result = bytes is null
-            ? DeliveryResult.Malformed(SnsReasons.TooLarge, $"the body is larger than Sns:MaxBodyBytes ({_options.MaxBodyBytes} bytes)")
-            : await ProcessAsync(bytes, headers, preview: false, cancellationToken);
+        DeliveryResult result;
+        if (bytes is not { } read)
+        {
+            result = DeliveryResult.Malformed(SnsReasons.TooLarge, $"the body is larger than Sns:MaxBodyBytes ({_options.MaxBodyBytes} bytes)");
+        }
+        else
+        {
+            try
+            {
+                result = await ProcessAsync(read.Buffer.AsMemory(0, read.Length), headers, preview: false, cancellationToken);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(read.Buffer);
+            }
+        }
+
         LogOutcome(result);
         return result;
     }
@@ -49,19 +64,28 @@ public sealed class SnsDeliveryHandler
     {
         ArgumentNullException.ThrowIfNull(input);
         var bytes = await ReadBodyAsync(input, null, cancellationToken);
-        if (bytes is null)
+        if (bytes is not { } read)
         {
             return DeliveryResult.Malformed(SnsReasons.TooLarge, $"the input is larger than Sns:MaxBodyBytes ({_options.MaxBodyBytes} bytes)");
         }
 
-        return LooksLikeSnsEnvelope(bytes)
-            ? await ProcessAsync(bytes, SnsRequestHeaders.None, preview: true, cancellationToken)
-            : await _notifier.PreviewAsync(null, Encoding.UTF8.GetString(bytes), cancellationToken);
+        try
+        {
+            var body = read.Buffer.AsMemory(0, read.Length);
+            return LooksLikeSnsEnvelope(body)
+                ? await ProcessAsync(body, SnsRequestHeaders.None, preview: true, cancellationToken)
+                : await _notifier.PreviewAsync(null, Encoding.UTF8.GetString(body.Span), cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(read.Buffer);
+        }
     }
 
-    private async Task<DeliveryResult> ProcessAsync(byte[] body, SnsRequestHeaders headers, bool preview, CancellationToken cancellationToken)
+    /// <param name="body">A pooled buffer, returned by the caller: read only before the first await.</param>
+    private async Task<DeliveryResult> ProcessAsync(ReadOnlyMemory<byte> body, SnsRequestHeaders headers, bool preview, CancellationToken cancellationToken)
     {
-        var parsed = SnsMessageParser.Parse(body, headers, requireSignature: _options.VerifySignatures);
+        var parsed = SnsMessageParser.Parse(body.Span, headers, requireSignature: _options.VerifySignatures);
         if (parsed.Message is not { } message)
         {
             return DeliveryResult.Malformed(parsed.Reason!, parsed.Detail!);
@@ -154,8 +178,12 @@ public sealed class SnsDeliveryHandler
         }
     }
 
-    /// <summary>The body, or null when it is bigger than <see cref="SnsOptions.MaxBodyBytes"/>.</summary>
-    private async Task<byte[]?> ReadBodyAsync(Stream body, long? contentLength, CancellationToken cancellationToken)
+    /// <summary>
+    /// The body in a buffer rented from <see cref="ArrayPool{T}.Shared"/> (the caller returns it), or null when it is
+    /// bigger than <see cref="SnsOptions.MaxBodyBytes"/>. Pooled because a Config message can be 250 KB, and copying
+    /// it into fresh arrays on every delivery was the largest allocation of the whole pipeline.
+    /// </summary>
+    private async Task<(byte[] Buffer, int Length)?> ReadBodyAsync(Stream body, long? contentLength, CancellationToken cancellationToken)
     {
         var limit = _options.MaxBodyBytes;
         if (contentLength > limit)
@@ -163,34 +191,53 @@ public sealed class SnsDeliveryHandler
             return null;
         }
 
-        var buffer = new byte[contentLength is > 0 ? contentLength.Value : Math.Min(limit, 16 * 1024)];
+        // One byte more than announced, so the read that finds the end needs no bigger buffer.
+        var buffer = ArrayPool<byte>.Shared.Rent(contentLength is > 0 ? (int)contentLength.Value + 1 : Math.Min(limit + 1, 16 * 1024));
         var total = 0;
-        while (true)
+        try
         {
-            if (total == buffer.Length)
+            while (true)
             {
-                if (buffer.Length > limit)
+                if (total == buffer.Length)
                 {
-                    return null;
+                    if (total > limit)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        return null;
+                    }
+
+                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
+                    buffer.AsSpan(0, total).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
                 }
 
-                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, limit + 1));
-            }
+                var read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
 
-            var read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken);
-            if (read == 0)
-            {
-                break;
+                total += read;
             }
-
-            total += read;
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
 
-        return total > limit ? null : buffer[..total];
+        if (total > limit)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return null;
+        }
+
+        return (buffer, total);
     }
 
     /// <summary>An SNS body has a string <c>Type</c> and <c>TopicArn</c> at its top level; a Config message has neither.</summary>
-    private static bool LooksLikeSnsEnvelope(byte[] body)
+    private static bool LooksLikeSnsEnvelope(ReadOnlyMemory<byte> body)
     {
         try
         {

@@ -428,9 +428,26 @@ public static class ConfigMessageParser
             configuration.GetScalar("description"),
             configuration.GetScalar("vpcId"),
             configuration.GetScalar("ownerId"),
-            configuration.GetArray("ipPermissions").Select(p => ParsePermission(p, "ipPermissions")).ToList(),
-            configuration.GetArray("ipPermissionsEgress").Select(p => ParsePermission(p, "ipPermissionsEgress")).ToList(),
+            ParsePermissions(configuration, "ipPermissions"),
+            ParsePermissions(configuration, "ipPermissionsEgress"),
             configuration.TryGetValue("tags", out var tags) ? ConfigJson.ReadTags(tags) : null);
+    }
+
+    // The loops below run for every rule of the group (1,000 in the benchmarks): no LINQ, closures or boxed enumerators.
+    private static List<IpPermission> ParsePermissions(JsonElement configuration, string name)
+    {
+        if (!configuration.TryGetArray(name, out var array))
+        {
+            return [];
+        }
+
+        var permissions = new List<IpPermission>(array.GetArrayLength());
+        foreach (var permission in array.EnumerateArray())
+        {
+            permissions.Add(ParsePermission(permission, name));
+        }
+
+        return permissions;
     }
 
     private static IpPermission ParsePermission(JsonElement permission, string name)
@@ -444,24 +461,99 @@ public static class ConfigMessageParser
 
         // Newer items carry both the legacy ipRanges strings and ipv4Ranges objects for the same CIDRs:
         // keep the object (it has the description) and add only the CIDRs it lacks.
-        var ipv4 = new List<PeerEntry>();
-        foreach (var entry in permission.GetArray("ipv4Ranges").Concat(permission.GetArray("ipRanges")))
-        {
-            var peer = ReadPeer(entry, "cidrIp", name);
-            if (!ipv4.Exists(p => string.Equals(p.Value, peer.Value, StringComparison.OrdinalIgnoreCase)))
-            {
-                ipv4.Add(peer);
-            }
-        }
+        var ipv4 = new List<PeerEntry>(1);
+        AddIpv4Peers(permission, "ipv4Ranges", name, ipv4);
+        AddIpv4Peers(permission, "ipRanges", name, ipv4);
 
         return new IpPermission(
             protocol,
             permission.GetPort("fromPort"),
             permission.GetPort("toPort"),
             ipv4,
-            permission.GetArray("ipv6Ranges").Select(e => ReadPeer(e, "cidrIpv6", name)).ToList(),
-            permission.GetArray("prefixListIds").Select(e => ReadPeer(e, "prefixListId", name)).ToList(),
-            permission.GetArray("userIdGroupPairs").Select(e => ReadGroupPair(e, name)).ToList());
+            ReadPeers(permission, "ipv6Ranges", "cidrIpv6", name),
+            ReadPeers(permission, "prefixListIds", "prefixListId", name),
+            ReadGroupPairs(permission, name));
+    }
+
+    private static void AddIpv4Peers(JsonElement permission, string property, string name, List<PeerEntry> ipv4)
+    {
+        if (!permission.TryGetArray(property, out var array))
+        {
+            return;
+        }
+
+        foreach (var entry in array.EnumerateArray())
+        {
+            // The legacy string repeating a CIDR already read is skipped without reading it into a new string.
+            if (entry.ValueKind == JsonValueKind.String && ContainsExactPeer(ipv4, entry))
+            {
+                continue;
+            }
+
+            var peer = ReadPeer(entry, "cidrIp", name);
+            if (!ContainsPeer(ipv4, peer.Value))
+            {
+                ipv4.Add(peer);
+            }
+        }
+    }
+
+    private static bool ContainsExactPeer(List<PeerEntry> peers, JsonElement value)
+    {
+        foreach (var peer in peers)
+        {
+            if (value.ValueEquals(peer.Value))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool ContainsPeer(List<PeerEntry> peers, string value)
+    {
+        foreach (var peer in peers)
+        {
+            if (string.Equals(peer.Value, value, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static IReadOnlyList<PeerEntry> ReadPeers(JsonElement permission, string property, string valueName, string name)
+    {
+        if (!permission.TryGetArray(property, out var array) || array.GetArrayLength() == 0)
+        {
+            return [];
+        }
+
+        var peers = new List<PeerEntry>(array.GetArrayLength());
+        foreach (var entry in array.EnumerateArray())
+        {
+            peers.Add(ReadPeer(entry, valueName, name));
+        }
+
+        return peers;
+    }
+
+    private static IReadOnlyList<UserIdGroupPair> ReadGroupPairs(JsonElement permission, string name)
+    {
+        if (!permission.TryGetArray("userIdGroupPairs", out var array) || array.GetArrayLength() == 0)
+        {
+            return [];
+        }
+
+        var pairs = new List<UserIdGroupPair>(array.GetArrayLength());
+        foreach (var entry in array.EnumerateArray())
+        {
+            pairs.Add(ReadGroupPair(entry, name));
+        }
+
+        return pairs;
     }
 
     private static PeerEntry ReadPeer(JsonElement entry, string valueName, string name) => entry.ValueKind switch

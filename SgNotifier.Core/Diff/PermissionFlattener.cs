@@ -13,21 +13,34 @@ public static class PermissionFlattener
             return [];
         }
 
-        return
-        [
-            .. configuration.IpPermissions.SelectMany(p => Flatten(RuleDirection.Ingress, p, accountId)),
-            .. configuration.IpPermissionsEgress.SelectMany(p => Flatten(RuleDirection.Egress, p, accountId)),
-        ];
+        // One list for the whole group (it holds every rule, 1,000 in the benchmarks): no list per permission.
+        var rules = new List<SecurityGroupRule>(configuration.IpPermissions.Count + configuration.IpPermissionsEgress.Count);
+        foreach (var permission in configuration.IpPermissions)
+        {
+            AddRules(rules, RuleDirection.Ingress, permission, accountId);
+        }
+
+        foreach (var permission in configuration.IpPermissionsEgress)
+        {
+            AddRules(rules, RuleDirection.Egress, permission, accountId);
+        }
+
+        return rules;
     }
 
     /// <param name="accountId">The group's own account: references to groups in it are written <c>sg-…</c>, others <c>account/sg-…</c>.</param>
     public static IReadOnlyList<SecurityGroupRule> Flatten(RuleDirection direction, IpPermission permission, string accountId)
     {
         ArgumentNullException.ThrowIfNull(permission);
+        var rules = new List<SecurityGroupRule>();
+        AddRules(rules, direction, permission, accountId);
+        return rules;
+    }
+
+    private static void AddRules(List<SecurityGroupRule> rules, RuleDirection direction, IpPermission permission, string accountId)
+    {
         var protocol = NormalizeProtocol(permission.IpProtocol);
         var (from, to) = NormalizePorts(protocol, permission.FromPort, permission.ToPort);
-
-        var rules = new List<SecurityGroupRule>();
         foreach (var range in permission.Ipv4Ranges)
         {
             rules.Add(new SecurityGroupRule(direction, protocol, from, to, range.Value, range.Description));
@@ -51,8 +64,6 @@ public static class PermissionFlattener
                 : pair.UserId + "/" + group;
             rules.Add(new SecurityGroupRule(direction, protocol, from, to, peer, pair.Description));
         }
-
-        return rules;
     }
 
     /// <summary><c>tcp</c>, <c>udp</c>, <c>icmp</c>, <c>icmpv6</c>, <c>all</c>, or the IP protocol number.</summary>

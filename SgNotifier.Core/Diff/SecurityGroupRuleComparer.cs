@@ -31,7 +31,8 @@ public sealed class SecurityGroupRuleComparer : IComparer<SecurityGroupRule>
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        var result = x.Direction.CompareTo(y.Direction);
+        // Compared as integers: Enum.CompareTo(object) boxes both values, and sorting 1,000 rules calls this ~10,000 times.
+        var result = ((int)x.Direction).CompareTo((int)y.Direction);
         if (result == 0)
         {
             result = string.CompareOrdinal(x.Protocol, y.Protocol);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -7,6 +8,9 @@ namespace SgNotifier.Core.Sns;
 /// <summary>The pure half of SNS verification: the string to sign and the RSA check.</summary>
 public static class SnsSignature
 {
+    /// <summary>At most seven key/value pairs are signed (a confirmation's).</summary>
+    private const int MaxSignedFields = 7;
+
     /// <summary>
     /// Builds the string AWS signs: <c>key\nvalue\n</c> for each applicable key in a fixed order, from the raw values.
     /// Subject is signed only when present. Confirmations sign Token too (AWS's JS validator wrongly omits it
@@ -15,28 +19,14 @@ public static class SnsSignature
     public static string StringToSign(SnsMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        var fields = new SignedFields();
+        var count = Collect(message, fields);
         var builder = new StringBuilder(message.Message.Length + 512);
-        Append(builder, "Message", message.Message);
-        Append(builder, "MessageId", message.MessageId);
-        if (message.Type == SnsMessageType.Notification)
+        for (var i = 0; i < count; i++)
         {
-            if (message.Subject is not null)
-            {
-                Append(builder, "Subject", message.Subject);
-            }
-
-            Append(builder, "Timestamp", message.Timestamp);
-            Append(builder, "TopicArn", message.TopicArn);
-        }
-        else
-        {
-            Append(builder, "SubscribeURL", message.SubscribeUrl ?? string.Empty);
-            Append(builder, "Timestamp", message.Timestamp);
-            Append(builder, "Token", message.Token ?? string.Empty);
-            Append(builder, "TopicArn", message.TopicArn);
+            builder.Append(fields[i * 2]).Append('\n').Append(fields[(i * 2) + 1]).Append('\n');
         }
 
-        Append(builder, "Type", message.Type.ToString());
         return builder.ToString();
     }
 
@@ -58,18 +48,34 @@ public static class SnsSignature
             return false;
         }
 
-        var signature = DecodeSignature(message.Signature);
-        if (signature is null)
+        // RSA keys up to 4,096 bits; a longer Base64 value cannot be a signature of the certificate's key anyway.
+        Span<byte> signature = stackalloc byte[512];
+        if (!TryDecodeSignature(message.Signature, signature, out var signatureLength))
         {
             return false;
         }
 
-        var text = StringToSign(message);
-        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        // The string to sign goes straight to UTF-8 in a pooled buffer: for a 200 KB Config message, building it as a
+        // string first would allocate four times the message on every delivery.
+        var fields = new SignedFields();
+        var count = Collect(message, fields);
+        var maxLength = 0;
+        for (var i = 0; i < count * 2; i++)
+        {
+            maxLength += Encoding.UTF8.GetMaxByteCount(fields[i].Length) + 1;
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(maxLength);
         try
         {
-            var length = Encoding.UTF8.GetBytes(text, rented);
-            return publicKey.VerifyData(rented.AsSpan(0, length), signature, hash, RSASignaturePadding.Pkcs1);
+            var length = 0;
+            for (var i = 0; i < count * 2; i++)
+            {
+                length += Encoding.UTF8.GetBytes(fields[i], rented.AsSpan(length));
+                rented[length++] = (byte)'\n';
+            }
+
+            return publicKey.VerifyData(rented.AsSpan(0, length), signature[..signatureLength], hash, RSASignaturePadding.Pkcs1);
         }
         finally
         {
@@ -77,16 +83,61 @@ public static class SnsSignature
         }
     }
 
-    private static void Append(StringBuilder builder, string key, string value) =>
-        builder.Append(key).Append('\n').Append(value).Append('\n');
+    /// <summary>The signed keys and values in AWS's order, as key, value, key, value…; returns the number of pairs.</summary>
+    private static int Collect(SnsMessage message, Span<string> fields)
+    {
+        var count = 0;
+        void Add(Span<string> to, string key, string value)
+        {
+            to[count * 2] = key;
+            to[(count * 2) + 1] = value;
+            count++;
+        }
 
-    /// <summary>Base64, tolerating the line breaks of hand-made fixtures; null when it is not Base64.</summary>
-    private static byte[]? DecodeSignature(string signature)
+        Add(fields, "Message", message.Message);
+        Add(fields, "MessageId", message.MessageId);
+        if (message.Type == SnsMessageType.Notification)
+        {
+            if (message.Subject is not null)
+            {
+                Add(fields, "Subject", message.Subject);
+            }
+
+            Add(fields, "Timestamp", message.Timestamp);
+            Add(fields, "TopicArn", message.TopicArn);
+        }
+        else
+        {
+            Add(fields, "SubscribeURL", message.SubscribeUrl ?? string.Empty);
+            Add(fields, "Timestamp", message.Timestamp);
+            Add(fields, "Token", message.Token ?? string.Empty);
+            Add(fields, "TopicArn", message.TopicArn);
+        }
+
+        Add(fields, "Type", TypeName(message.Type));
+        return count;
+    }
+
+    private static string TypeName(SnsMessageType type) => type switch
+    {
+        SnsMessageType.Notification => "Notification",
+        SnsMessageType.SubscriptionConfirmation => "SubscriptionConfirmation",
+        SnsMessageType.UnsubscribeConfirmation => "UnsubscribeConfirmation",
+        _ => type.ToString(),
+    };
+
+    /// <summary>Base64, tolerating the line breaks of hand-made fixtures; false when it is not Base64 or too long.</summary>
+    private static bool TryDecodeSignature(string signature, Span<byte> destination, out int written)
     {
         var compact = signature.Contains('\n', StringComparison.Ordinal) || signature.Contains('\r', StringComparison.Ordinal)
             ? signature.Replace("\r", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal)
             : signature;
-        var buffer = new byte[(compact.Length * 3 / 4) + 3];
-        return Convert.TryFromBase64String(compact, buffer, out var written) ? buffer[..written] : null;
+        return Convert.TryFromBase64String(compact, destination, out written);
+    }
+
+    [InlineArray(MaxSignedFields * 2)]
+    private struct SignedFields
+    {
+        private string _element;
     }
 }

@@ -1,0 +1,20 @@
+using BenchmarkDotNet.Running;
+using SgNotifier.Benchmarks;
+using SgNotifier.Benchmarks.Inputs;
+
+if (args is ["--sizes"])
+{
+    // The generated inputs, for docs/performance.md.
+    using var signer = new BenchmarkSnsSigner(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+    foreach (var rules in new[] { 10, 100, 1000 })
+    {
+        var message = SecurityGroupChange.Create(rules);
+        var body = signer.Notification(SecurityGroupChange.TopicArn, message, SecurityGroupChange.Subject(rules), DateTimeOffset.UtcNow, "2");
+        Console.WriteLine($"{rules,5} rules: Config message {message.Length,7:N0} chars, SNS body {body.Length,7:N0} bytes");
+    }
+
+    return 0;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(PipelineBenchmarks).Assembly).Run(args);
+return 0;
