@@ -16,5 +16,11 @@ if (args is ["--sizes"])
     return 0;
 }
 
+if (args is ["--stages"])
+{
+    await Stages.RunAsync();
+    return 0;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(PipelineBenchmarks).Assembly).Run(args);
 return 0;

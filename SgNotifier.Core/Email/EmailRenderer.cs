@@ -8,7 +8,7 @@ namespace SgNotifier.Core.Email;
 
 /// <summary>
 /// Turns a decision to notify into a mail: subject, plain text and HTML from Liquid templates. Templates are read and
-/// parsed once, here; rendering is pure and thread-safe. Every value in the HTML is HTML-encoded by the encoder, so
+/// parsed once (overrides here, the embedded ones once per process); rendering is pure and thread-safe. Every value in the HTML is HTML-encoded by the encoder, so
 /// names, descriptions and tags from AWS arrive as text, never as markup.
 /// </summary>
 public sealed class EmailRenderer
@@ -26,7 +26,15 @@ public sealed class EmailRenderer
         ArgumentNullException.ThrowIfNull(settings);
         _settings = settings;
         _templates = EmailTemplates.Load(settings.TemplateDirectory);
-        SelfTest();
+        if (_templates.Overridden.Count > 0)
+        {
+            // The embedded templates are proven by the golden-file tests; an override is proven here, at start.
+            SelfTest();
+        }
+        else
+        {
+            EmailTemplates.WarmUpEmbedded();
+        }
     }
 
     /// <summary>Names of the templates taken from <see cref="EmailRendererSettings.TemplateDirectory"/>.</summary>

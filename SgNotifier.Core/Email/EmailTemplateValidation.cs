@@ -3,11 +3,18 @@ using SgNotifier.Core.Routing;
 
 namespace SgNotifier.Core.Email;
 
-/// <summary>Loads and test-renders the templates at start, so a broken override stops the app with the file's name.</summary>
+/// <summary>Loads and test-renders override templates at start, so a broken override stops the app with the file's name.</summary>
 internal sealed class EmailTemplateValidation(IOptions<NotifyOptions> notify) : IValidateOptions<EmailOptions>
 {
     public ValidateOptionsResult Validate(string? name, EmailOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.TemplateDirectory))
+        {
+            // Only the embedded templates: nothing a setting can break.
+            return ValidateOptionsResult.Skip;
+        }
+
         try
         {
             NotifyOptions tagKeys;

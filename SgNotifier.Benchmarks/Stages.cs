@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using SgNotifier.Benchmarks.Composition;
+using SgNotifier.Benchmarks.Inputs;
+using SgNotifier.Core.Config;
+using SgNotifier.Core.Email;
+using SgNotifier.Core.Routing;
+using SgNotifier.Core.Sns;
+
+namespace SgNotifier.Benchmarks;
+
+/// <summary>
+/// <c>--stages</c>: where a delivery's time and allocations go, stage by stage, in steady state — the rough profile
+/// used to choose what to fix (docs/performance.md). Not BenchmarkDotNet: one warm process, mean of many runs per stage,
+/// allocations from <see cref="GC.GetAllocatedBytesForCurrentThread"/>.
+/// </summary>
+internal static class Stages
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-01-15T10:00:00Z", CultureInfo.InvariantCulture);
+
+    public static async Task RunAsync()
+    {
+        using var signer = new BenchmarkSnsSigner(Now.AddDays(-1), Now.AddDays(30));
+        await using var host = new PipelineHost(SecurityGroupChange.TopicArn, Now, BenchmarkSnsSigner.CertificateFileName, signer.CertificatePem);
+        var notify = host.Get<IOptions<NotifyOptions>>().Value;
+        var renderer = host.Get<EmailRenderer>();
+        Console.WriteLine("rules  stage                         mean µs   allocated B");
+        foreach (var rules in new[] { 10, 100, 1000 })
+        {
+            var body = signer.Notification(SecurityGroupChange.TopicArn, SecurityGroupChange.Create(rules), SecurityGroupChange.Subject(rules), Now.AddSeconds(-1), "2");
+            var message = SnsMessageParser.Parse(body, SnsRequestHeaders.None, requireSignature: true).Message!;
+            var config = ConfigMessageParser.Parse(message.Message);
+            var decision = ChangeRouter.Decide(config, notify);
+            var iterations = rules >= 1000 ? 300 : 3000;
+            Measure(rules, "SNS envelope parse", iterations, () => SnsMessageParser.Parse(body, SnsRequestHeaders.None, requireSignature: true));
+            Measure(rules, "signature verify (all checks)", iterations, () => host.Verifier.VerifyAsync(message, CancellationToken.None).GetAwaiter().GetResult());
+            Measure(rules, "Config message parse", iterations, () => ConfigMessageParser.Parse(message.Message));
+            Measure(rules, "route + diff", iterations, () => ChangeRouter.Decide(config, notify));
+            Measure(rules, "render text + HTML", iterations, () => renderer.Render(decision));
+            Measure(rules, "whole delivery (HandleAsync)", iterations, () => host.Handler.HandleAsync(new MemoryStream(body), SnsRequestHeaders.None, CancellationToken.None).GetAwaiter().GetResult());
+            Measure(rules, "floor", iterations, () => Floor.ParseAndVerify(body, FloorKey(signer)));
+        }
+    }
+
+    private static System.Security.Cryptography.RSA? _floorKey;
+
+    private static System.Security.Cryptography.RSA FloorKey(BenchmarkSnsSigner signer)
+    {
+        if (_floorKey is null)
+        {
+            using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(signer.CertificatePem);
+            _floorKey = System.Security.Cryptography.X509Certificates.RSACertificateExtensions.GetRSAPublicKey(certificate)!;
+        }
+
+        return _floorKey;
+    }
+
+    private static void Measure<T>(int rules, string stage, int iterations, Func<T> run)
+    {
+        Warm.For(TimeSpan.FromMilliseconds(rules >= 1000 ? 1500 : 700), () => run());
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < iterations; i++)
+        {
+            _ = run();
+        }
+
+        clock.Stop();
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{rules,5}  {stage,-29} {clock.Elapsed.TotalMicroseconds / iterations,8:F1}   {allocated / iterations,11:N0}"));
+    }
+}
