@@ -3,7 +3,9 @@
 
   minimal-*   bench/ColdStart.Minimal: parse + verify one SNS message, print one word
   preview-*   sgnotifier preview --json --cert-dir --now on the same message (whole pipeline, no network)
-  serve-*     sgnotifier serve: process start to the first answer of POST /api/sns (on 127.0.0.1 only)
+  preview-notify-*  sgnotifier preview --json on samples/rdp-opened.json: a bare Config change that renders a mail
+  serve-*     sgnotifier serve --cert-dir: process start to the first answer of POST /api/sns (on 127.0.0.1 only);
+              the genuine message is from 2015, so the answer is a verified signature then a stale timestamp
 
 Each variant is a published folder (bench/coldstart.sh builds them, with and without ReadyToRun). Time to first
 decision is measured when the process's first output arrives (preview and minimal print their decision at once),
@@ -79,9 +81,14 @@ def main():
             [c, "preview", MESSAGE, "--json", "--settings", os.path.join(ROOT, "bench/coldstart/preview-settings.json"),
              "--cert-dir", CERT_DIR, "--now", NOW], ROOT)
 
+        # A Config change that notifies: the preview also renders the mail (no SNS envelope, so no verification).
+        variants[f"preview-notify-{build}"] = lambda c=cli: first_output(
+            [c, "preview", os.path.join(ROOT, "samples/rdp-opened.json"), "--json", "--settings",
+             os.path.join(ROOT, "samples/settings.json")], ROOT)
+
         def serve(c=cli):
             port = free_port()
-            return first_answer([c, "serve", "--urls", f"http://127.0.0.1:{port}",
+            return first_answer([c, "serve", "--urls", f"http://127.0.0.1:{port}", "--cert-dir", CERT_DIR,
                                  "--settings", os.path.join(ROOT, "bench/coldstart/serve-settings.json")], out, port)
         variants[f"serve-{build}"] = serve
 

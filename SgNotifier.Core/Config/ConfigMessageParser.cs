@@ -558,7 +558,7 @@ public static class ConfigMessageParser
 
     private static PeerEntry ReadPeer(JsonElement entry, string valueName, string name) => entry.ValueKind switch
     {
-        JsonValueKind.String when !string.IsNullOrWhiteSpace(entry.GetString()) => new PeerEntry(entry.GetString()!.Trim(), null),
+        JsonValueKind.String when entry.GetString() is { } text && !string.IsNullOrWhiteSpace(text) => new PeerEntry(text.Trim(), null),
         JsonValueKind.Object => new PeerEntry(
             (entry.GetScalar(valueName) ?? throw new ConfigFormatException($"a peer in '{name}' has no '{valueName}'")).Trim(),
             entry.GetScalar("description")),
