@@ -457,7 +457,7 @@ public static class ConfigMessageParser
             throw new ConfigFormatException($"a permission in '{name}' is a {ConfigJson.Describe(permission.ValueKind)}, not an object");
         }
 
-        var protocol = permission.GetScalar("ipProtocol") ?? throw new ConfigFormatException($"a permission in '{name}' has no 'ipProtocol'");
+        var protocol = KnownProtocol(permission) ?? permission.GetScalar("ipProtocol") ?? throw new ConfigFormatException($"a permission in '{name}' has no 'ipProtocol'");
 
         // Newer items carry both the legacy ipRanges strings and ipv4Ranges objects for the same CIDRs:
         // keep the object (it has the description) and add only the CIDRs it lacks.
@@ -473,6 +473,22 @@ public static class ConfigMessageParser
             ReadPeers(permission, "ipv6Ranges", "cidrIpv6", name),
             ReadPeers(permission, "prefixListIds", "prefixListId", name),
             ReadGroupPairs(permission, name));
+    }
+
+    /// <summary>The protocols nearly every rule has, as shared strings instead of one new string per rule; null for others.</summary>
+    private static string? KnownProtocol(JsonElement permission)
+    {
+        if (!permission.TryGet("ipProtocol", out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        return value.ValueEquals("tcp"u8) ? "tcp"
+            : value.ValueEquals("udp"u8) ? "udp"
+            : value.ValueEquals("-1"u8) ? "-1"
+            : value.ValueEquals("icmp"u8) ? "icmp"
+            : value.ValueEquals("icmpv6"u8) ? "icmpv6"
+            : null;
     }
 
     private static void AddIpv4Peers(JsonElement permission, string property, string name, List<PeerEntry> ipv4)

@@ -41,23 +41,29 @@ public static class PermissionFlattener
     {
         var protocol = NormalizeProtocol(permission.IpProtocol);
         var (from, to) = NormalizePorts(protocol, permission.FromPort, permission.ToPort);
-        foreach (var range in permission.Ipv4Ranges)
+        // Indexed loops: foreach over an IReadOnlyList boxes its enumerator, once per list of every permission.
+        var ipv4 = permission.Ipv4Ranges;
+        for (var i = 0; i < ipv4.Count; i++)
         {
-            rules.Add(new SecurityGroupRule(direction, protocol, from, to, range.Value, range.Description));
+            rules.Add(new SecurityGroupRule(direction, protocol, from, to, ipv4[i].Value, ipv4[i].Description));
         }
 
-        foreach (var range in permission.Ipv6Ranges)
+        var ipv6 = permission.Ipv6Ranges;
+        for (var i = 0; i < ipv6.Count; i++)
         {
-            rules.Add(new SecurityGroupRule(direction, protocol, from, to, range.Value.ToLowerInvariant(), range.Description));
+            rules.Add(new SecurityGroupRule(direction, protocol, from, to, ipv6[i].Value.ToLowerInvariant(), ipv6[i].Description));
         }
 
-        foreach (var prefixList in permission.PrefixListIds)
+        var prefixLists = permission.PrefixListIds;
+        for (var i = 0; i < prefixLists.Count; i++)
         {
-            rules.Add(new SecurityGroupRule(direction, protocol, from, to, prefixList.Value, prefixList.Description));
+            rules.Add(new SecurityGroupRule(direction, protocol, from, to, prefixLists[i].Value, prefixLists[i].Description));
         }
 
-        foreach (var pair in permission.UserIdGroupPairs)
+        var pairs = permission.UserIdGroupPairs;
+        for (var i = 0; i < pairs.Count; i++)
         {
+            var pair = pairs[i];
             var group = pair.GroupId ?? pair.GroupName!;
             var peer = pair.UserId is null || string.Equals(pair.UserId, accountId, StringComparison.Ordinal)
                 ? group

@@ -26,7 +26,7 @@ public static class RuleSetDiff
             }
         }
 
-        var removed = remaining.SelectMany(static p => Enumerable.Repeat(p.Key, p.Value)).ToList();
+        var removed = Expand(remaining);
         added.Sort(SecurityGroupRuleComparer.Instance);
         removed.Sort(SecurityGroupRuleComparer.Instance);
 
@@ -74,7 +74,7 @@ public static class RuleSetDiff
             rules[rule] = rules.GetValueOrDefault(rule) + 1;
         }
 
-        var result = rules.SelectMany(static p => Enumerable.Repeat(p.Key, p.Value)).ToList();
+        var result = Expand(rules);
         result.Sort(SecurityGroupRuleComparer.Instance);
         return result;
     }
@@ -111,6 +111,21 @@ public static class RuleSetDiff
 
         rules.AddRange(previousValues);
         rules.Sort(SecurityGroupRuleComparer.Instance);
+        return rules;
+    }
+
+    /// <summary>Each rule as many times as counted (one loop: no iterator per rule).</summary>
+    private static List<SecurityGroupRule> Expand(Dictionary<SecurityGroupRule, int> counts)
+    {
+        var rules = new List<SecurityGroupRule>();
+        foreach (var (rule, count) in counts)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                rules.Add(rule);
+            }
+        }
+
         return rules;
     }
 

@@ -53,18 +53,32 @@ public static class SnsMessageParser
         }
 
         var fields = new Fields();
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var seenSigned = 0;
+        HashSet<string>? seenOthers = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
-            if (!seen.Add(name))
+            // The usual names (plain ASCII) are matched from the raw bytes, without a string per key.
+            var name = !reader.ValueIsEscaped && System.Text.Ascii.IsValid(reader.ValueSpan) ? null : reader.GetString()!;
+            var field = name is null ? SignedField(reader.ValueSpan) : SignedField(name);
+            bool duplicate;
+            if (field >= 0)
             {
-                return (null, SnsParseResult.Malformed(SnsReasons.DuplicateKey, $"the key '{Printable(name)}' appears more than once"));
+                duplicate = (seenSigned & (1 << field)) != 0;
+                seenSigned |= 1 << field;
+            }
+            else
+            {
+                name ??= reader.GetString()!;
+                duplicate = !(seenOthers ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(name);
+            }
+
+            if (duplicate)
+            {
+                return (null, SnsParseResult.Malformed(SnsReasons.DuplicateKey, $"the key '{Printable(name ?? reader.GetString()!)}' appears more than once"));
             }
 
             reader.Read();
-            var field = SignedField(name);
-            if (field is null)
+            if (field < 0)
             {
                 reader.Skip();
                 continue;
@@ -73,13 +87,13 @@ public static class SnsMessageParser
             switch (reader.TokenType)
             {
                 case JsonTokenType.String:
-                    fields[field] = reader.GetString()!;
+                    fields.Values[field] = reader.GetString()!;
                     break;
                 case JsonTokenType.Null:
                     // An absent optional field is sometimes written as null (e.g. Subject); required ones are caught later.
                     break;
                 default:
-                    return (null, SnsParseResult.Malformed(SnsReasons.InvalidField, $"'{field}' must be a string"));
+                    return (null, SnsParseResult.Malformed(SnsReasons.InvalidField, $"'{Field.Names[field]}' must be a string"));
             }
         }
 
@@ -104,7 +118,7 @@ public static class SnsMessageParser
         }
 
         if (!Enum.TryParse<SnsMessageType>(typeText, ignoreCase: false, out var type) || !Enum.IsDefined(type) ||
-            typeText.Any(static c => !char.IsAsciiLetter(c)))
+            !IsAsciiLetters(typeText))
         {
             return SnsParseResult.Malformed(SnsReasons.UnknownType, $"'{Printable(typeText)}' is not an SNS message type");
         }
@@ -114,12 +128,12 @@ public static class SnsMessageParser
             return SnsParseResult.Malformed(SnsReasons.TypeMismatch, $"the {SnsRequestHeaders.MessageTypeHeader} header says '{Printable(headers.MessageType)}' but the body says '{typeText}'");
         }
 
-        foreach (var required in RequiredFields(type, requireSignature))
+        var missing = Missing(fields, Field.AlwaysRequired)
+            ?? (type != SnsMessageType.Notification ? Missing(fields, Field.ConfirmationRequired) : null)
+            ?? (requireSignature ? Missing(fields, Field.SignatureRequired) : null);
+        if (missing is not null)
         {
-            if (!fields.TryGetValue(required, out var value) || value.Length == 0)
-            {
-                return SnsParseResult.Malformed(SnsReasons.MissingField, $"'{required}' is missing");
-            }
+            return SnsParseResult.Malformed(SnsReasons.MissingField, $"'{missing}' is missing");
         }
 
         if ((headers.MessageId is not null && !string.Equals(headers.MessageId, fields[Field.MessageId], StringComparison.Ordinal)) ||
@@ -143,43 +157,61 @@ public static class SnsMessageParser
             fields.GetValueOrDefault(Field.UnsubscribeUrl)));
     }
 
-    private static IEnumerable<string> RequiredFields(SnsMessageType type, bool requireSignature)
+    private static bool IsAsciiLetters(string text)
     {
-        yield return Field.MessageId;
-        yield return Field.TopicArn;
-        yield return Field.Message;
-        yield return Field.Timestamp;
-        if (type != SnsMessageType.Notification)
+        foreach (var c in text)
         {
-            yield return Field.Token;
-            yield return Field.SubscribeUrl;
+            if (!char.IsAsciiLetter(c))
+            {
+                return false;
+            }
         }
 
-        if (requireSignature)
-        {
-            yield return Field.SignatureVersion;
-            yield return Field.Signature;
-            yield return Field.SigningCertUrl;
-        }
+        return true;
     }
 
-    /// <summary>The canonical name of a field whose value must be a string, or null for any other key.</summary>
-    private static string? SignedField(string name) => name.ToUpperInvariant() switch
+    /// <summary>The first of <paramref name="required"/> that is absent or empty, or null.</summary>
+    private static string? Missing(Fields fields, int[] required)
     {
-        "TYPE" => Field.Type,
-        "MESSAGEID" => Field.MessageId,
-        "TOPICARN" => Field.TopicArn,
-        "MESSAGE" => Field.Message,
-        "TIMESTAMP" => Field.Timestamp,
-        "SUBJECT" => Field.Subject,
-        "SIGNATUREVERSION" => Field.SignatureVersion,
-        "SIGNATURE" => Field.Signature,
-        "SIGNINGCERTURL" => Field.SigningCertUrl,
-        "TOKEN" => Field.Token,
-        "SUBSCRIBEURL" => Field.SubscribeUrl,
-        "UNSUBSCRIBEURL" => Field.UnsubscribeUrl,
-        _ => null,
-    };
+        foreach (var field in required)
+        {
+            if (fields.Values[field] is not { Length: > 0 })
+            {
+                return Field.Names[field];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The index of a field whose value must be a string, or -1 for any other key; names compare ignoring case.</summary>
+    private static int SignedField(ReadOnlySpan<byte> asciiName)
+    {
+        for (var i = 0; i < Field.Names.Length; i++)
+        {
+            if (System.Text.Ascii.EqualsIgnoreCase(asciiName, Field.Names[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>As above for a decoded name (escaped or not ASCII), upper-cased the invariant way.</summary>
+    private static int SignedField(string name)
+    {
+        var upper = name.ToUpperInvariant();
+        for (var i = 0; i < Field.Names.Length; i++)
+        {
+            if (string.Equals(upper, Field.Names[i].ToUpperInvariant(), StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     /// <summary>Attacker-chosen text echoed in a detail: bounded and without control characters.</summary>
     private static string Printable(string value)
@@ -190,25 +222,44 @@ public static class SnsMessageParser
 
     private static class Field
     {
-        public const string Type = "Type";
-        public const string MessageId = "MessageId";
-        public const string TopicArn = "TopicArn";
-        public const string Message = "Message";
-        public const string Timestamp = "Timestamp";
-        public const string Subject = "Subject";
-        public const string SignatureVersion = "SignatureVersion";
-        public const string Signature = "Signature";
-        public const string SigningCertUrl = "SigningCertURL";
-        public const string Token = "Token";
-        public const string SubscribeUrl = "SubscribeURL";
-        public const string UnsubscribeUrl = "UnsubscribeURL";
+        public const int Type = 0;
+        public const int MessageId = 1;
+        public const int TopicArn = 2;
+        public const int Message = 3;
+        public const int Timestamp = 4;
+        public const int Subject = 5;
+        public const int SignatureVersion = 6;
+        public const int Signature = 7;
+        public const int SigningCertUrl = 8;
+        public const int Token = 9;
+        public const int SubscribeUrl = 10;
+        public const int UnsubscribeUrl = 11;
+
+        /// <summary>The canonical spelling of each field, by index.</summary>
+        public static readonly string[] Names =
+        [
+            "Type", "MessageId", "TopicArn", "Message", "Timestamp", "Subject", "SignatureVersion", "Signature",
+            "SigningCertURL", "Token", "SubscribeURL", "UnsubscribeURL",
+        ];
+
+        public static readonly int[] AlwaysRequired = [MessageId, TopicArn, Message, Timestamp];
+        public static readonly int[] ConfirmationRequired = [Token, SubscribeUrl];
+        public static readonly int[] SignatureRequired = [SignatureVersion, Signature, SigningCertUrl];
     }
 
-    private sealed class Fields : Dictionary<string, string>
+    /// <summary>The signed fields' values by <see cref="Field"/> index; null when absent.</summary>
+    private sealed class Fields
     {
-        public Fields()
-            : base(StringComparer.Ordinal)
+        public string?[] Values { get; } = new string?[Field.Names.Length];
+
+        public string this[int field] => Values[field]!;
+
+        public string? GetValueOrDefault(int field) => Values[field];
+
+        public bool TryGetValue(int field, out string value)
         {
+            value = Values[field]!;
+            return value is not null;
         }
     }
 }

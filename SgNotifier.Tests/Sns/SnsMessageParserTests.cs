@@ -170,4 +170,45 @@ public sealed class SnsMessageParserTests
         Assert.DoesNotContain('\n', result.Detail!);
         Assert.True(result.Detail!.Length < 150);
     }
+
+    [Fact]
+    public void EscapedSpellingOfASignedKey_IsThatKey_AndADuplicateOfIt()
+    {
+        // "Mess\u0061ge" is "Message": a verifier and a processor must not read different copies.
+        const string Fields = "\"MessageId\":\"1\",\"TopicArn\":\"arn:aws:sns:us-east-1:123456789012:t\",\"Timestamp\":\"2020-01-01T00:00:00.000Z\",\"SignatureVersion\":\"1\",\"Signature\":\"x\",\"SigningCertURL\":\"u\"";
+        var alone = Parse("{\"Type\":\"Notification\",\"Mess\\u0061ge\":\"escaped\"," + Fields + "}");
+        var twice = Parse("{\"Type\":\"Notification\",\"Message\":\"a\",\"MESS\\u0041GE\":\"b\"," + Fields + "}");
+
+        Assert.True(alone.IsValid, alone.Detail);
+        Assert.Equal("escaped", alone.Message!.Message);
+        Assert.Equal(SnsReasons.DuplicateKey, twice.Reason);
+    }
+
+    [Fact]
+    public void UnknownKeys_AreIgnored_ButNotTwice()
+    {
+        const string Fields = "\"Type\":\"Notification\",\"MessageId\":\"1\",\"TopicArn\":\"arn:aws:sns:us-east-1:123456789012:t\",\"Message\":\"m\",\"Timestamp\":\"2020-01-01T00:00:00.000Z\",\"SignatureVersion\":\"1\",\"Signature\":\"x\",\"SigningCertURL\":\"u\"";
+        var once = Parse("{" + Fields + ",\"MessageAttributes\":{\"a\":{\"Type\":\"String\",\"Value\":\"b\"}},\"Ünknown\":1}");
+        var twice = Parse("{" + Fields + ",\"MessageAttributes\":{},\"messageattributes\":{}}");
+
+        Assert.True(once.IsValid, once.Detail);
+        Assert.Equal("m", once.Message!.Message);
+        Assert.Equal(SnsReasons.DuplicateKey, twice.Reason);
+        Assert.Contains("messageattributes", twice.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Message")]
+    [InlineData("Signature")]
+    [InlineData("SigningCertURL")]
+    public void RequiredFieldMissing_NamesIt(string field)
+    {
+        var body = """{"Type":"Notification","MessageId":"1","TopicArn":"arn:aws:sns:us-east-1:123456789012:t","Message":"m","Timestamp":"2020-01-01T00:00:00.000Z","SignatureVersion":"1","Signature":"x","SigningCertURL":"u"}"""
+            .Replace("\"" + field + "\":", "\"X" + field + "\":", StringComparison.Ordinal);
+
+        var result = Parse(body);
+
+        Assert.Equal(SnsReasons.MissingField, result.Reason);
+        Assert.Equal($"'{field}' is missing", result.Detail);
+    }
 }
