@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Amazon;
+using Amazon.Runtime;
 
 namespace SgNotifier.Core.Config;
 
@@ -48,5 +50,27 @@ public sealed class AwsOptions : IValidatableObject
                 yield return new ValidationResult($"Aws:{name} must be an absolute http(s) URL.", [name]);
             }
         }
+    }
+
+    /// <summary>
+    /// The settings every AWS client of the app shares: timeout and retries from this section, and either the
+    /// region's endpoint or <paramref name="serviceUrl"/> (an emulator or a VPC endpoint) signed for the region.
+    /// </summary>
+    internal T Configure<T>(T config, string? serviceUrl, string region)
+        where T : ClientConfig
+    {
+        config.Timeout = TimeSpan.FromSeconds(TimeoutSeconds);
+        config.MaxErrorRetry = MaxErrorRetry;
+        if (string.IsNullOrEmpty(serviceUrl))
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+        else
+        {
+            config.ServiceURL = serviceUrl;
+            config.AuthenticationRegion = region;
+        }
+
+        return config;
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Amazon;
 using Amazon.EC2;
 using Amazon.EC2.Model;
 using Amazon.Runtime;
@@ -106,21 +105,7 @@ public sealed class Ec2SecurityGroupLookup : IDisposable
 
     private IAmazonEC2 CreateClient(string region)
     {
-        var config = new AmazonEC2Config
-        {
-            Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
-            MaxErrorRetry = options.MaxErrorRetry,
-        };
-        if (string.IsNullOrEmpty(options.Ec2ServiceUrl))
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
-        }
-        else
-        {
-            config.ServiceURL = options.Ec2ServiceUrl;
-            config.AuthenticationRegion = region;
-        }
-
+        var config = options.Configure(new AmazonEC2Config(), options.Ec2ServiceUrl, region);
         return credentials is null ? new AmazonEC2Client(config) : new AmazonEC2Client(credentials, config);
     }
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
-using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -126,22 +125,10 @@ public sealed class OversizedConfigurationItemFetcher : IDisposable
 
     private IAmazonS3 CreateClient(string region)
     {
-        var config = new AmazonS3Config
-        {
-            Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
-            MaxErrorRetry = options.MaxErrorRetry,
-        };
-        if (string.IsNullOrEmpty(options.S3ServiceUrl))
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
-        }
-        else
-        {
-            config.ServiceURL = options.S3ServiceUrl;
-            config.AuthenticationRegion = region;
-            config.ForcePathStyle = true;
-        }
+        var config = options.Configure(new AmazonS3Config(), options.S3ServiceUrl, region);
 
+        // An endpoint URL is an emulator or a private endpoint: bucket names go in the path, not the host.
+        config.ForcePathStyle = !string.IsNullOrEmpty(options.S3ServiceUrl);
         return credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
     }
 
