@@ -25,6 +25,7 @@ internal static class Stages
         await using var host = new PipelineHost(SecurityGroupChange.TopicArn, Now, BenchmarkSnsSigner.CertificateFileName, signer.CertificatePem);
         var notify = host.Get<IOptions<NotifyOptions>>().Value;
         var renderer = host.Get<EmailRenderer>();
+        using var floorKey = signer.PublicKey();
         Console.WriteLine("rules  stage                         mean µs   allocated B");
         foreach (var rules in new[] { 10, 100, 1000 })
         {
@@ -40,21 +41,8 @@ internal static class Stages
             Measure(rules, "route + diff", iterations, () => ChangeRouter.Decide(config, notify));
             Measure(rules, "render text + HTML", iterations, () => renderer.Render(decision));
             Measure(rules, "whole delivery (HandleAsync)", iterations, () => host.Handler.HandleAsync(new MemoryStream(body), SnsRequestHeaders.None, CancellationToken.None).GetAwaiter().GetResult());
-            Measure(rules, "floor", iterations, () => Floor.ParseAndVerify(body, FloorKey(signer)));
+            Measure(rules, "floor", iterations, () => Floor.ParseAndVerify(body, floorKey));
         }
-    }
-
-    private static System.Security.Cryptography.RSA? _floorKey;
-
-    private static System.Security.Cryptography.RSA FloorKey(BenchmarkSnsSigner signer)
-    {
-        if (_floorKey is null)
-        {
-            using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(signer.CertificatePem);
-            _floorKey = System.Security.Cryptography.X509Certificates.RSACertificateExtensions.GetRSAPublicKey(certificate)!;
-        }
-
-        return _floorKey;
     }
 
     private static void Measure<T>(int rules, string stage, int iterations, Func<T> run)

@@ -5,7 +5,8 @@
   preview-*   sgnotifier preview --json --cert-dir --now on the same message (whole pipeline, no network)
   preview-notify-*  sgnotifier preview --json on samples/rdp-opened.json: a bare Config change that renders a mail
   serve-*     sgnotifier serve --cert-dir: process start to the first answer of POST /api/sns (on 127.0.0.1 only);
-              the genuine message is from 2015, so the answer is a verified signature then a stale timestamp
+              the genuine message is from 2015, so the answer is 403 stale-message (the timestamp window is checked
+              before the certificate is read)
 
 Each variant is a published folder (bench/coldstart.sh builds them, with and without ReadyToRun). Time to first
 decision is measured when the process's first output arrives (preview and minimal print their decision at once),

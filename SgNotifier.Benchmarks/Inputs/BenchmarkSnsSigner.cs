@@ -57,6 +57,13 @@ internal sealed class BenchmarkSnsSigner : IDisposable
         return Serialize(unsigned with { Signature = Convert.ToBase64String(signature) });
     }
 
+    /// <summary>The certificate's public key, parsed once by the caller (who disposes it), as a verifier caches it.</summary>
+    public RSA PublicKey()
+    {
+        using var certificate = X509CertificateLoader.LoadCertificate(CertificatePem);
+        return certificate.GetRSAPublicKey()!;
+    }
+
     public void Dispose() => _key.Dispose();
 
     private static byte[] Serialize(SnsMessage message)

@@ -204,7 +204,8 @@ public static class SnsMessageParser
         var upper = name.ToUpperInvariant();
         for (var i = 0; i < Field.Names.Length; i++)
         {
-            if (string.Equals(upper, Field.Names[i].ToUpperInvariant(), StringComparison.Ordinal))
+            // The canonical names are ASCII: comparing ignoring case is comparing their upper-case forms.
+            if (string.Equals(upper, Field.Names[i], StringComparison.OrdinalIgnoreCase))
             {
                 return i;
             }
