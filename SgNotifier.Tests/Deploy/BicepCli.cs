@@ -14,7 +14,13 @@ internal static class BicepCli
     public static string ExecutablePath { get; } = Locate();
 
     /// <summary>Runs <c>bicep</c> with the arguments and returns its exit code and everything it printed.</summary>
-    public static BicepRun Run(params string[] arguments)
+    public static BicepRun Run(params string[] arguments) => Run(new Dictionary<string, string?>(), arguments);
+
+    /// <summary>
+    /// Runs <c>bicep</c> with these environment variables set (a null value removes the variable), as
+    /// <c>readEnvironmentVariable</c> in a <c>.bicepparam</c> file sees them.
+    /// </summary>
+    public static BicepRun Run(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var startInfo = new ProcessStartInfo(ExecutablePath)
         {
@@ -26,6 +32,18 @@ internal static class BicepCli
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                startInfo.Environment.Remove(name);
+            }
+            else
+            {
+                startInfo.Environment[name] = value;
+            }
         }
 
         using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("bicep did not start.");

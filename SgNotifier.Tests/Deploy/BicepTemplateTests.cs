@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace SgNotifier.Tests.Deploy;
 
 public class BicepTemplateTests
@@ -11,6 +13,8 @@ public class BicepTemplateTests
         "Email__Ses__Region", "Email__Ses__AccessKeyId", "Email__Ses__SecretAccessKey", "Email__Ses__ConfigurationSetName",
         "Ledger__Provider", "Ledger__TableEndpoint", "Ledger__TableName", "Ledger__RetentionDays",
         "Aws__FetchOversizedItems", "Aws__LookupTagsWithEc2", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+        "Aws__LookupActors", "Aws__RoleArnTemplate", "Aws__ExternalId", "Aws__WebIdentity__RoleArn", "Aws__WebIdentity__Audience",
+        "Aws__WebIdentity__ClientId", "Aws__ConfigBucket", "Aws__ConfigBucketOwner", "Notify__AllowedAccountIds__",
         "AZURE_CLIENT_ID", "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
     ];
 
@@ -38,7 +42,33 @@ public class BicepTemplateTests
     {
         Assert.True(template.BuildParameters.ExitCode == 0, template.BuildParameters.ToString());
         Assert.True(template.BuildParameters.Diagnostics.Count == 0, string.Join('\n', template.BuildParameters.Diagnostics));
-        Assert.Contains("snsAllowedTopicArns", template.BuildParameters.StandardOutput, StringComparison.Ordinal);
+        var parameters = JsonNode.Parse((string)JsonNode.Parse(template.BuildParameters.StandardOutput)!["parametersJson"]!)!["parameters"]!;
+        Assert.Equal(2, parameters["snsAllowedTopicArns"]?["value"]?.AsArray().Count);
+        Assert.Equal("example.com", (string?)parameters["allowedRecipientDomains"]?["value"]?[0]);
+        Assert.Equal("oncall@example.com", (string?)parameters["alertEmailAddresses"]?["value"]?[0]);
+        Assert.Equal("arn:aws:iam::111122223333:role/SgNotifierHub", (string?)parameters["awsWebIdentityRoleArn"]?["value"]);
+        Assert.Empty(parameters["fallbackRecipients"]?["value"]?.AsArray() ?? []);
+    }
+
+    [Theory]
+    [InlineData("SNS_ALLOWED_TOPIC_ARNS")]
+    [InlineData("ALLOWED_RECIPIENT_DOMAINS")]
+    [InlineData("ALERT_EMAIL_ADDRESSES")]
+    public void ParametersFile_RefusesToBuildWithoutTheRequiredVariable(string variable)
+    {
+        var run = template.BuildParametersWithoutEnvironment;
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains(run.Diagnostics, d => d.Contains("BCP427", StringComparison.Ordinal) && d.Contains($"\"{variable}\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ParametersFile_SetsOnlyParametersTheTemplateDeclares()
+    {
+        var declared = template.RequireArm()["parameters"]!.AsObject().Select(static p => p.Key).ToHashSet(StringComparer.Ordinal);
+        var parameters = JsonNode.Parse((string)JsonNode.Parse(template.BuildParameters.StandardOutput)!["parametersJson"]!)!["parameters"]!.AsObject();
+
+        Assert.All(parameters, p => Assert.Contains(p.Key, declared));
     }
 
     [Fact]
@@ -132,7 +162,10 @@ public class BicepTemplateTests
         var vault = template.SingleResourceOfType("Microsoft.KeyVault/vaults");
         Assert.True((bool?)vault["properties"]?["enableRbacAuthorization"]);
         Assert.Equal("[variables('needsAwsKeys')]", (string?)vault["condition"]);
-        Assert.Equal("[or(variables('usesSes'), variables('readsAws'))]", (string?)template.Variable("needsAwsKeys"));
+        // With the web identity, the AWS reads need no key: only SES does.
+        Assert.Equal("[or(variables('usesSes'), and(variables('readsAws'), not(variables('usesWebIdentity'))))]", (string?)template.Variable("needsAwsKeys"));
+        Assert.True((bool?)vault["properties"]?["enablePurgeProtection"], "Key Vault must have purge protection.");
+        Assert.True((bool?)vault["properties"]?["enableSoftDelete"]);
         var site = template.SingleResourceOfType("Microsoft.Web/sites");
         Assert.Contains("Microsoft.ManagedIdentity/userAssignedIdentities", (string?)site["properties"]?["keyVaultReferenceIdentity"], StringComparison.Ordinal);
     }
@@ -148,10 +181,13 @@ public class BicepTemplateTests
             $"No app setting {name}."));
     }
 
-    [Fact]
-    public void AllowedTopicArns_AreRequired()
+    [Theory]
+    [InlineData("snsAllowedTopicArns")]
+    [InlineData("allowedRecipientDomains")]
+    [InlineData("alertEmailAddresses")]
+    public void ListParameter_IsRequired(string name)
     {
-        var parameter = template.RequireArm()["parameters"]?["snsAllowedTopicArns"];
+        var parameter = template.RequireArm()["parameters"]?[name];
 
         Assert.Equal("array", (string?)parameter?["type"]);
         Assert.Null(parameter?["defaultValue"]);
@@ -172,8 +208,7 @@ public class BicepTemplateTests
 
     [Theory]
     [InlineData("b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "Microsoft.Storage/storageAccounts")] // Storage Blob Data Owner
-    [InlineData("974c5e8b-45b9-4653-ba55-5f855dd0fb88", "Microsoft.Storage/storageAccounts")] // Storage Queue Data Contributor
-    [InlineData("0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "Microsoft.Storage/storageAccounts")] // Storage Table Data Contributor
+    [InlineData("0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "Microsoft.Storage/storageAccounts/tableServices/tables")] // Storage Table Data Contributor, on the ledger table only
     [InlineData("3913510d-42f4-4e42-8a64-420c390055eb", "Microsoft.Insights/components")] // Monitoring Metrics Publisher
     [InlineData("4633458b-17de-408a-b874-0445c86b69e6", "Microsoft.KeyVault/vaults")] // Key Vault Secrets User
     [InlineData("09976791-48a7-449e-bb21-39d1a415f350", "Microsoft.Communication/communicationServices")] // Communication and Email Service Owner

@@ -16,7 +16,7 @@ public class CloudFormationTemplateTests
     [Fact]
     public void Topic_UsesSignatureVersion2()
     {
-        var (_, topic) = template.SingleResourceOfType("AWS::SNS::Topic");
+        var (_, topic) = Named("ConfigTopic");
 
         Assert.Equal("2", Text(topic["Properties"]?["SignatureVersion"]));
         Assert.Null(topic["Properties"]?["KmsMasterKeyId"]);
@@ -25,12 +25,12 @@ public class CloudFormationTemplateTests
     [Fact]
     public void TopicPolicy_LetsAwsConfigOfThisAccountPublish()
     {
-        var (topicId, _) = template.SingleResourceOfType("AWS::SNS::Topic");
-        var (_, policy) = template.SingleResourceOfType("AWS::SNS::TopicPolicy");
+        var (topicId, _) = Named("ConfigTopic");
+        var (_, policy) = Named("ConfigTopicPolicy");
 
         Assert.Contains(policy["Properties"]?["Topics"]?.AsArray() ?? [], t => RefersTo(t, topicId));
-        var statement = Assert.Single(Statements(policy["Properties"]?["PolicyDocument"]));
-        Assert.Equal("Allow", (string?)statement["Effect"]);
+        var document = CloudFormationTemplate.Resolve(policy["Properties"]?["PolicyDocument"], new HashSet<string>());
+        var statement = Assert.Single(Statements(document), s => (string?)s["Effect"] == "Allow");
         Assert.Equal("config.amazonaws.com", (string?)statement["Principal"]?["Service"]);
         Assert.Equal(["sns:Publish"], Strings(statement["Action"]));
         Assert.True(RefersTo(statement["Resource"], topicId), "The statement must name the topic, not *.");
@@ -40,7 +40,7 @@ public class CloudFormationTemplateTests
     [Fact]
     public void Subscription_IsHttpsToTheFunctionUrlParameter()
     {
-        var properties = template.SingleResourceOfType("AWS::SNS::Subscription").Value["Properties"]!;
+        var properties = Named("FunctionSubscription").Value["Properties"]!;
 
         Assert.Equal("https", (string?)properties["Protocol"]);
         var endpointParameter = (string?)properties["Endpoint"]?["Ref"];
@@ -54,8 +54,8 @@ public class CloudFormationTemplateTests
     [Fact]
     public void Subscription_TopicIsTheCreatedOrTheExistingOne()
     {
-        var (topicId, _) = template.SingleResourceOfType("AWS::SNS::Topic");
-        var topicArn = template.SingleResourceOfType("AWS::SNS::Subscription").Value["Properties"]?["TopicArn"];
+        var (topicId, _) = Named("ConfigTopic");
+        var topicArn = Named("FunctionSubscription").Value["Properties"]?["TopicArn"];
 
         var choice = Assert.IsType<JsonArray>(topicArn?["Fn::If"]);
         Assert.Equal((string?)template.Resource(topicId)["Condition"], (string?)choice[0]);
@@ -66,7 +66,7 @@ public class CloudFormationTemplateTests
     [Fact]
     public void DeliveryPolicy_RetriesForCloseToTheFullHourWithoutExceedingIt()
     {
-        var retry = template.SingleResourceOfType("AWS::SNS::Subscription").Value["Properties"]?["DeliveryPolicy"]?["healthyRetryPolicy"];
+        var retry = Named("FunctionSubscription").Value["Properties"]?["DeliveryPolicy"]?["healthyRetryPolicy"];
         Assert.NotNull(retry);
 
         var numRetries = Int(retry["numRetries"]);
@@ -93,7 +93,7 @@ public class CloudFormationTemplateTests
     [Fact]
     public void RedrivePolicy_DeadLettersToAQueueThatTheTopicMaySendTo()
     {
-        var subscription = template.SingleResourceOfType("AWS::SNS::Subscription").Value;
+        var subscription = Named("FunctionSubscription").Value;
         var target = subscription["Properties"]?["RedrivePolicy"]?["deadLetterTargetArn"]?["Fn::GetAtt"];
         Assert.NotNull(target);
         var queueId = (string?)target[0];
@@ -152,7 +152,7 @@ public class CloudFormationTemplateTests
     public void DeliveryChannel_PublishesToTheSubscribedTopic()
     {
         var channel = template.SingleResourceOfType("AWS::Config::DeliveryChannel").Value["Properties"]!;
-        var subscription = template.SingleResourceOfType("AWS::SNS::Subscription").Value["Properties"]!;
+        var subscription = Named("FunctionSubscription").Value["Properties"]!;
 
         Assert.Equal(subscription["TopicArn"]?.ToJsonString(), channel["SnsTopicARN"]?.ToJsonString());
         Assert.NotNull(channel["S3BucketName"]);
@@ -274,9 +274,11 @@ public class CloudFormationTemplateTests
     [Fact]
     public void Outputs_GiveTheTopicArnAndTheSubscription()
     {
-        Assert.True(RefersTo(template.Outputs["SubscriptionArn"]?["Value"], template.SingleResourceOfType("AWS::SNS::Subscription").Key));
+        Assert.True(RefersTo(template.Outputs["SubscriptionArn"]?["Value"], Named("FunctionSubscription").Key));
         Assert.NotNull(template.Outputs["TopicArn"]?["Value"]?["Fn::If"]);
     }
+
+    private KeyValuePair<string, JsonObject> Named(string logicalId) => KeyValuePair.Create(logicalId, template.Resource(logicalId));
 
     private static IEnumerable<JsonObject> Statements(JsonNode? document) =>
         document?["Statement"] switch

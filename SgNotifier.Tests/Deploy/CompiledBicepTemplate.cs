@@ -19,11 +19,39 @@ internal sealed partial class CompiledBicepTemplate
 
     private static readonly Lazy<CompiledBicepTemplate> Instance = new(static () => new CompiledBicepTemplate());
 
+    /// <summary>Environment variables that <c>main.bicepparam</c> reads, as <c>azd env set</c> or an operator's shell sets them.</summary>
+    public static readonly IReadOnlyDictionary<string, string?> ParameterEnvironment = new Dictionary<string, string?>(StringComparer.Ordinal)
+    {
+        ["SNS_ALLOWED_TOPIC_ARNS"] = "arn:aws:sns:us-east-1:111122223333:sgnotifier-config-changes,arn:aws:sns:eu-west-1:111122223333:sgnotifier-config-changes",
+        ["ALLOWED_RECIPIENT_DOMAINS"] = "example.com",
+        ["ALERT_EMAIL_ADDRESSES"] = "oncall@example.com",
+        ["AWS_WEB_IDENTITY_ROLE_ARN"] = "arn:aws:iam::111122223333:role/SgNotifierHub",
+        ["AWS_WEB_IDENTITY_AUDIENCE"] = "api://00000000-0000-0000-0000-000000000001",
+        ["AWS_EXTERNAL_ID"] = "sgnotifier-external-id-0001",
+        ["SGNOTIFIER_BASE_NAME"] = null,
+        ["FALLBACK_RECIPIENTS"] = null,
+        ["EMAIL_PROVIDER"] = null,
+        ["EMAIL_FROM"] = null,
+        ["AWS_REGION"] = null,
+        ["AWS_CONFIG_BUCKET"] = null,
+        ["AWS_CONFIG_BUCKET_OWNER"] = null,
+        ["VNET_ENABLED"] = null,
+    };
+
+    /// <summary>Every variable <c>main.bicepparam</c> reads, removed, so the parent process's environment cannot leak in.</summary>
+    public static readonly IReadOnlyDictionary<string, string?> EmptyParameterEnvironment = new Dictionary<string, string?>(StringComparer.Ordinal)
+    {
+        ["SNS_ALLOWED_TOPIC_ARNS"] = null,
+        ["ALLOWED_RECIPIENT_DOMAINS"] = null,
+        ["ALERT_EMAIL_ADDRESSES"] = null,
+    };
+
     private CompiledBicepTemplate()
     {
         Build = BicepCli.Run("build", TemplatePath, "--stdout");
         Lint = BicepCli.Run("lint", TemplatePath);
-        BuildParameters = BicepCli.Run("build-params", ParametersPath, "--stdout");
+        BuildParameters = BicepCli.Run(ParameterEnvironment, "build-params", ParametersPath, "--stdout");
+        BuildParametersWithoutEnvironment = BicepCli.Run(EmptyParameterEnvironment, "build-params", ParametersPath, "--stdout");
         if (Build.ExitCode == 0)
         {
             Arm = JsonNode.Parse(Build.StandardOutput) as JsonObject;
@@ -38,6 +66,9 @@ internal sealed partial class CompiledBicepTemplate
     public BicepRun Lint { get; }
 
     public BicepRun BuildParameters { get; }
+
+    /// <summary><c>build-params</c> with the required environment variables unset: must fail and name them.</summary>
+    public BicepRun BuildParametersWithoutEnvironment { get; }
 
     /// <summary>The ARM template, or null when the build failed.</summary>
     public JsonObject? Arm { get; }

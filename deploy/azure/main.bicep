@@ -986,6 +986,9 @@ output functionAppHostName string = site.properties.defaultHostName
 @description('The HTTPS endpoint to subscribe to the SNS topic. SNS cannot send headers, so the function key travels in the query string: replace <function-key> with the key from `az functionapp keys list` (see docs/deploy.md) and never commit the result.')
 output snsSubscriptionUrlPattern string = 'https://${site.properties.defaultHostName}/api/sns?code=<function-key>'
 
+@description('The same pattern under the name azd gives environment variables, for the postprovision hook of azure.yaml.')
+output SNS_SUBSCRIPTION_URL_PATTERN string = 'https://${site.properties.defaultHostName}/api/sns?code=<function-key>'
+
 output managedIdentityClientId string = identity.properties.clientId
 
 @description('The managed identity\'s object (principal) id: the sub claim of its tokens, which the AWS hub role\'s trust policy checks (ManagedIdentityPrincipalId of deploy/aws/sgnotifier.yaml).')
