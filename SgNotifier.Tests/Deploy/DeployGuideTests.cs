@@ -44,7 +44,7 @@ public partial class DeployGuideTests
     [Fact]
     public void GuideCommands_PassOnlyParametersTheTemplatesDeclare()
     {
-        var cloudFormation = CloudFormationTemplate.Load().Parameters.Select(static p => p.Key).ToHashSet(StringComparer.Ordinal);
+        var cloudFormation = CloudFormationParameters();
         var bicep = CompiledBicepTemplate.Get().RequireArm()["parameters"]!.AsObject().Select(static p => p.Key).ToHashSet(StringComparer.Ordinal);
 
         var awsNames = ParameterNamesAfter("aws cloudformation deploy", "--parameter-overrides");
@@ -59,7 +59,7 @@ public partial class DeployGuideTests
     [Fact]
     public void GuideProse_NamesOnlyParametersTheTemplatesDeclare()
     {
-        var cloudFormation = CloudFormationTemplate.Load().Parameters.Select(static p => p.Key).ToHashSet(StringComparer.Ordinal);
+        var cloudFormation = CloudFormationParameters();
         var bicep = CompiledBicepTemplate.Get().RequireArm()["parameters"]!.AsObject().Select(static p => p.Key).ToHashSet(StringComparer.Ordinal);
 
         // In `inline code`, Name=value is a CloudFormation parameter and name=value a Bicep one.
@@ -75,10 +75,97 @@ public partial class DeployGuideTests
     }
 
     [Fact]
+    public void GuideStackSetCommands_PassOnlyParametersTheMemberTemplateDeclares()
+    {
+        var member = CloudFormationTemplate.LoadMember().Parameters.Select(static p => p.Key).ToHashSet(StringComparer.Ordinal);
+
+        var names = CodeBlocks()
+            .Where(static b => b.Contains("create-stack-set", StringComparison.Ordinal))
+            .SelectMany(static b => ParameterKey().Matches(b))
+            .Select(static m => m.Groups["name"].Value)
+            .ToList();
+
+        Assert.NotEmpty(names);
+        Assert.All(names, name => Assert.True(member.Contains(name), $"{GuidePath} passes ParameterKey={name} to the member StackSet, which declares no such parameter."));
+        var required = CloudFormationTemplate.LoadMember().Parameters.Where(static p => p.Value?["Default"] is null).Select(static p => p.Key);
+        Assert.All(required, name => Assert.Contains(name, names));
+    }
+
+    [Fact]
+    public void GuideCommands_ReferToFilesThatExist()
+    {
+        var paths = CodeBlocks()
+            .SelectMany(static b => RepositoryPath().Matches(b))
+            .Select(static m => m.Groups["path"].Value.TrimEnd('.', ',', ':', ';'))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.Contains("deploy/aws/sgnotifier-member.yaml", paths);
+        Assert.Contains("samples/rdp-opened.json", paths);
+        Assert.All(paths, path => Assert.True(
+            File.Exists(RepositoryRoot.File(path)) || Directory.Exists(RepositoryRoot.File(path)),
+            $"{GuidePath} runs a command on {path}, which is not in the repository."));
+    }
+
+    [Fact]
+    public void GuideCommands_UseOnlyVariablesTheGuideSets()
+    {
+        // The variables a reader's shell has only because an earlier block of the guide set them (FUNC once was not).
+        var blocks = CodeBlocks().Where(static b => !b.TrimStart().StartsWith("traces", StringComparison.Ordinal)).ToList();
+        var assigned = blocks
+            .SelectMany(static b => Assigned().Matches(b).Select(static m => m.Groups["name"].Value)
+                .Concat(ReadInto().Matches(b).SelectMany(static m => m.Groups["names"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))))
+            .ToHashSet(StringComparer.Ordinal);
+        var used = blocks.SelectMany(static b => Used().Matches(b)).Select(static m => m.Groups["name"].Value).Distinct(StringComparer.Ordinal).ToList();
+
+        Assert.Contains("FUNC", assigned);
+        Assert.NotEmpty(used);
+        Assert.All(used, name => Assert.True(assigned.Contains(name), $"{GuidePath} uses ${name}, which no command of the guide sets."));
+    }
+
+    [Fact]
+    public void GuideAzdSettings_AreReadByTheParametersFile()
+    {
+        var parametersFile = RepositoryRoot.ReadAllText(CompiledBicepTemplate.ParametersPath);
+        var names = AzdEnvSet().Matches(Guide.Value).Select(static m => m.Groups["name"].Value)
+            .Where(static n => !n.StartsWith("AZURE_", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.Contains("SNS_ALLOWED_TOPIC_ARNS", names);
+        Assert.All(names, name => Assert.Contains($"readEnvironmentVariable('{name}'", parametersFile, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("401")]
+    [InlineData("403 `topic-not-allowed`")]
+    [InlineData("413 `too-large`")]
+    [InlineData("200 `send-failed` (permanent)")]
+    [InlineData("`UnsubscribeConfirmation`")]
+    public void Guide_GivesEveryAnswerThatBypassesTheDeadLetterQueueAnAlert(string answer)
+    {
+        var row = Guide.Value.Split('\n').SingleOrDefault(line => line.StartsWith($"| {answer} |", StringComparison.Ordinal));
+        Assert.NotNull(row);
+
+        var cells = row.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var azureAlerts = CompiledBicepTemplate.Get().Variable("logAlerts").AsArray().Select(static a => (string?)a?["name"]).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var awsAlarms = CloudFormationTemplate.Load().ResourcesOfType("AWS::CloudWatch::Alarm").Select(static a => a.Key).ToHashSet(StringComparer.Ordinal);
+        var named = InlineCode().Matches(cells[2] + " " + cells[3]).Select(static m => m.Groups["code"].Value).ToList();
+
+        Assert.NotEmpty(named);
+        Assert.All(named, name => Assert.True(azureAlerts.Contains(name) || awsAlarms.Contains(name), $"{name} is neither an Azure log alert nor an AWS alarm."));
+    }
+
+    [Fact]
     public void Readme_LinksTheGuide()
     {
         Assert.Contains("(docs/deploy.md)", RepositoryRoot.ReadAllText("README.md"), StringComparison.Ordinal);
     }
+
+    private static HashSet<string> CloudFormationParameters() =>
+        CloudFormationTemplate.Load().Parameters.Concat(CloudFormationTemplate.LoadMember().Parameters)
+            .Select(static p => p.Key).ToHashSet(StringComparer.Ordinal);
+
+    private static IEnumerable<string> CodeBlocks() => FencedBlock().Matches(Guide.Value).Select(static m => m.Groups["body"].Value);
 
     private static List<string> ParameterNamesAfter(string command, string marker)
     {
@@ -109,4 +196,23 @@ public partial class DeployGuideTests
 
     [GeneratedRegex(@"(?:^|\s)(?<name>[A-Za-z][A-Za-z0-9]*)=")]
     private static partial Regex Assignment();
+
+    [GeneratedRegex(@"ParameterKey=(?<name>[A-Za-z0-9]+),")]
+    private static partial Regex ParameterKey();
+
+    // A path into the repository as a command names it: deploy/..., samples/..., docs/..., SgNotifier.X, optionally file://.
+    [GeneratedRegex(@"(?<![\w/.$-])(?:file://)?(?<path>(?:deploy|samples|docs|bench)/[A-Za-z0-9_./-]+|SgNotifier\.[A-Za-z]+(?:/[A-Za-z0-9_./-]+)?)")]
+    private static partial Regex RepositoryPath();
+
+    [GeneratedRegex(@"(?:^|[\s;(])(?:export\s+)?(?<name>[A-Z][A-Z0-9_]*)=", RegexOptions.Multiline)]
+    private static partial Regex Assigned();
+
+    [GeneratedRegex(@"read -r (?<names>[A-Z][A-Z0-9_ ]*[A-Z0-9_])")]
+    private static partial Regex ReadInto();
+
+    [GeneratedRegex(@"\$\{?(?<name>[A-Z][A-Z0-9_]*)")]
+    private static partial Regex Used();
+
+    [GeneratedRegex(@"azd env set (?<name>[A-Z][A-Z0-9_]*)")]
+    private static partial Regex AzdEnvSet();
 }

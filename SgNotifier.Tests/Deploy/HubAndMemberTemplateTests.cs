@@ -66,7 +66,7 @@ public partial class HubAndMemberTemplateTests
     [Fact]
     public void TopicPolicy_OfAnOrganisationAllowsConfigOfEveryMemberAccountOnly()
     {
-        var statements = TopicPolicy(["HasOrganization", "CloudTrailSource"]);
+        var statements = TopicPolicy(new HashSet<string> { "HasOrganization", "CloudTrailSource" });
 
         var allows = statements.Where(static s => (string?)s["Effect"] == "Allow").ToList();
         Assert.Equal(2, allows.Count);
@@ -119,7 +119,7 @@ public partial class HubAndMemberTemplateTests
         var call = JsonNode.Parse("""{"source":"aws.ec2","detail-type":"AWS API Call via CloudTrail","detail":{"eventName":"AuthorizeSecurityGroupIngress"}}""");
 
         Assert.False(FilterMatches(Filter(NoConditions), call));
-        Assert.True(FilterMatches(Filter(["CloudTrailSource"]), call));
+        Assert.True(FilterMatches(Filter(new HashSet<string> { "CloudTrailSource" }), call));
         Assert.Equal("MessageBody", (string?)hub.Properties("FunctionSubscription")["FilterPolicyScope"]);
     }
 
@@ -155,7 +155,7 @@ public partial class HubAndMemberTemplateTests
             a => (string?)a["MetricName"] == metric);
 
         Assert.Equal(metricNamespace, (string?)alarm["Namespace"]);
-        Assert.Equal(0, (int?)alarm["Threshold"]);
+        Assert.Equal(0L, (long?)alarm["Threshold"]);
         Assert.Equal("GreaterThanThreshold", (string?)alarm["ComparisonOperator"]);
         Assert.Equal("notBreaching", (string?)alarm["TreatMissingData"]);
         Assert.Contains(alarm["AlarmActions"]!.AsArray(), a => (string?)a?["Ref"] == "AlarmTopic");
@@ -247,7 +247,7 @@ public partial class HubAndMemberTemplateTests
         var externalId = member.Parameters["ReaderExternalId"]!;
         Assert.True((bool?)externalId["NoEcho"]);
         Assert.Null(externalId["Default"]);
-        Assert.True((int?)externalId["MinLength"] >= 16);
+        Assert.True((long?)externalId["MinLength"] >= 16);
         Assert.Equal("ReaderRoleName", (string?)role["RoleName"]?["Ref"]);
     }
 

@@ -998,6 +998,7 @@ output managedIdentityPrincipalId string = identity.properties.principalId
 output tenantId string = tenant().tenantId
 
 output healthUrl string = healthUrl
+output applicationInsightsName string = appInsights.name
 output actionGroupName string = actionGroup.name
 output storageAccountName string = storage.name
 output emailFrom string = effectiveEmailFrom
