@@ -97,6 +97,7 @@ public class BicepAlertingTests
     [Theory]
     [InlineData("sns-5xx", "toint(resultCode) >= 500")]
     [InlineData("sns-4xx", "between (400 .. 499)")]
+    [InlineData("sns-4xx", "resultCode != ''401''")]
     [InlineData("ledger-purge-failed", "ledger-purge")]
     public void Alert_QueriesWhatItsNameSays(string name, string fragment)
     {
