@@ -36,6 +36,7 @@ internal sealed partial class CompiledBicepTemplate
         ["AWS_CONFIG_BUCKET"] = null,
         ["AWS_CONFIG_BUCKET_OWNER"] = null,
         ["VNET_ENABLED"] = null,
+        ["NOTIFY_ALLOWED_ACCOUNT_IDS"] = null,
     };
 
     /// <summary>Every variable <c>main.bicepparam</c> reads, removed, so the parent process's environment cannot leak in.</summary>

@@ -22,6 +22,10 @@ param alertEmailAddresses = split(readEnvironmentVariable('ALERT_EMAIL_ADDRESSES
 var fallback = readEnvironmentVariable('FALLBACK_RECIPIENTS', '')
 param fallbackRecipients = empty(fallback) ? [] : split(fallback, ',')
 
+// Optional: only configuration items of these AWS accounts are accepted (empty: any account of the allowed topics).
+var accounts = readEnvironmentVariable('NOTIFY_ALLOWED_ACCOUNT_IDS', '')
+param notifyAllowedAccountIds = empty(accounts) ? [] : split(accounts, ',')
+
 // 'Acs' sends through an Azure-managed domain created here and needs no secret at all.
 // 'Ses' needs an SES identity and the AWS keys of the stack's IAM user (docs/deploy.md, "Choosing SES").
 param emailProvider = readEnvironmentVariable('EMAIL_PROVIDER', 'Acs')
