@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using SgNotifier.Core.Config;
 using SgNotifier.Core.Diff;
 using static SgNotifier.Core.Sources.CloudTrail.CloudTrailJson;
@@ -49,6 +50,12 @@ public static class CloudTrailEventParser
     /// <summary>Parses UTF-8 JSON; invalid UTF-8 is <see cref="CloudTrailReasons.NotJson"/>.</summary>
     public static CloudTrailReading Parse(ReadOnlyMemory<byte> utf8Json)
     {
+        // The document parser checks UTF-8 only when a string is read: check it all once, up front.
+        if (!Utf8.IsValid(utf8Json.Span))
+        {
+            return Ignored(CloudTrailReasons.NotJson, "the message is not valid UTF-8");
+        }
+
         JsonDocument document;
         try
         {
