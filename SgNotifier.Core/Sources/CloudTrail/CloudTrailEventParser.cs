@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Unicode;
 using SgNotifier.Core.Config;
@@ -18,6 +19,9 @@ public static class CloudTrailEventParser
     public const string EventSource = "ec2.amazonaws.com";
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+
+    private static readonly Dictionary<string, SecurityGroupApi> Apis =
+        Enum.GetValues<SecurityGroupApi>().ToDictionary(static api => api.ToString(), StringComparer.Ordinal);
 
     public static CloudTrailReading Parse(string? message)
     {
@@ -120,8 +124,8 @@ public static class CloudTrailEventParser
         }
 
         var eventName = GetRequiredString(detail, "eventName");
-        // TryParse also takes numbers and comma lists: only an exact name counts.
-        if (!Enum.TryParse<SecurityGroupApi>(eventName, ignoreCase: false, out var api) || !string.Equals(api.ToString(), eventName, StringComparison.Ordinal))
+        // A lookup, not Enum.TryParse: that also takes numbers ("12") and comma lists.
+        if (!Apis.TryGetValue(eventName, out var api))
         {
             return Ignored(CloudTrailReasons.NotSecurityGroupCall, "the call is not one that changes a security group");
         }
@@ -161,9 +165,11 @@ public static class CloudTrailEventParser
             case SecurityGroupApi.DeleteSecurityGroup:
                 call.SetGroup(GroupId(request, "groupId"), GetString(request, "groupName"));
                 break;
-            default:
+            case SecurityGroupApi.CreateTags or SecurityGroupApi.DeleteTags:
                 ReadTags(call, request, tagged!, api == SecurityGroupApi.DeleteTags);
                 break;
+            default:
+                throw new UnreachableException();
         }
 
         return call.Build();
