@@ -25,9 +25,10 @@ namespace SgNotifier.Core.Sources.CloudTrail;
 /// <param name="AllTagsRemoved"><c>DeleteTags</c> without any tag: EC2 then deletes every user-defined tag.</param>
 /// <param name="GroupDescription"><c>CreateSecurityGroup</c>'s description.</param>
 /// <param name="Record">
-/// The CloudTrail record (the EventBridge <c>detail</c>, cloned): the same shape as LookupEvents'
-/// <c>CloudTrailEvent</c>. The actor parser of issue 16 reads <c>userIdentity</c>, <c>sourceIPAddress</c>,
-/// <c>userAgent</c> and <c>sessionCredentialFromConsole</c> from it; this parser deliberately does not.
+/// The CloudTrail record (the EventBridge <c>detail</c>) without <c>requestParameters</c> and
+/// <c>responseElements</c>, standalone: otherwise the same shape as LookupEvents' <c>CloudTrailEvent</c>. The actor
+/// parser of issue 16 reads <c>userIdentity</c>, <c>sourceIPAddress</c>, <c>userAgent</c> and
+/// <c>sessionCredentialFromConsole</c> from it; this parser deliberately does not.
 /// </param>
 public sealed record SecurityGroupApiCall(
     CloudTrailEventInfo Event,
