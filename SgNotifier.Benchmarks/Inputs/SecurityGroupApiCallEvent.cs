@@ -8,8 +8,10 @@ namespace SgNotifier.Benchmarks.Inputs;
 /// Writes an EventBridge "AWS API Call via CloudTrail" event of an <c>AuthorizeSecurityGroupIngress</c> that adds
 /// <c>rules</c> rules in one call — the classic serialisation of TestData/CloudTrail: <c>ipPermissions.items</c> with
 /// one permission per port and <c>{}</c> for empty lists, and the response's <c>securityGroupRuleSet</c> with a rule id
-/// per rule. A real call usually adds one rule; <c>rules</c> makes the event as large as the Config message of a
-/// group of that many rules (<see cref="SecurityGroupChange"/>), so the two parsers can be compared at one size.
+/// per rule. A real call usually adds one rule; <c>rules</c> lets the parsers be compared at the Config path's sizes
+/// (<see cref="SecurityGroupChange"/>). Request and response both list every rule, so the event is about twice the
+/// Config message's size: ~5 KB, ~41 KB, ~400 KB. The 1,000-rule event is for comparison only: EventBridge drops
+/// events over 256 KB, and CloudTrail omits requestParameters/responseElements over 100 KB each.
 /// </summary>
 internal static class SecurityGroupApiCallEvent
 {
