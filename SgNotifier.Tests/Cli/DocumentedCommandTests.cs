@@ -99,6 +99,23 @@ public sealed class DocumentedCommandTests
             var json = await previewProcess.StandardOutput.ReadToEndAsync();
             await previewProcess.WaitForExitAsync();
             Assert.Equal("notify", (string?)JsonNode.Parse(json)!["outcome"]);
+
+            // --cert-dir, relative too: the genuine AWS-signed message verifies against the certificate in ./certs.
+            var certs = Directory.CreateDirectory(Path.Combine(shell.FullName, "certs"));
+            foreach (var pem in Directory.GetFiles(RepositoryPaths.TestData("Sns", "certs")))
+            {
+                File.Copy(pem, Path.Combine(certs.FullName, Path.GetFileName(pem)));
+            }
+
+            File.Copy(RepositoryPaths.TestData("Sns", "genuine", "notification-config-security-group-sigv1.json"), Path.Combine(shell.FullName, "genuine.json"));
+            File.WriteAllText(Path.Combine(shell.FullName, "topic.json"), """{"Sns": {"AllowedTopicArns": ["arn:aws:sns:us-east-1:481746159046:config-topic"]}}""");
+            var genuine = CliProcess.StartInfo(["preview", "genuine.json", "--settings", "topic.json", "--cert-dir", "certs", "--now", "2015-09-16T21:50:00Z", "--json"]);
+            genuine.WorkingDirectory = shell.FullName;
+            using var genuineProcess = System.Diagnostics.Process.Start(genuine)!;
+            var verified = JsonNode.Parse(await genuineProcess.StandardOutput.ReadToEndAsync())!;
+            await genuineProcess.WaitForExitAsync();
+            Assert.Equal(200, (int?)verified["httpStatus"]);
+            Assert.Equal("ConfigurationItemChangeNotification", (string?)verified["messageType"]);
         }
         finally
         {

@@ -98,19 +98,27 @@ public sealed class FunctionsWorkerTests(FunctionsWorkerTests.Worker worker) : I
         Assert.Equal(StatusResult.Types.Status.Success, answer.Invocation.Result.Status);
     }
 
-    [Fact]
-    public async Task Settings_error_makes_the_worker_fail_at_start_naming_the_key()
+    [Theory]
+    [InlineData("Production", null, "Sns:AllowedTopicArns")]
+    [InlineData("Development", "Sns__MaxBodyBytes=1", "MaxBodyBytes")]
+    [InlineData("Production", "Sns__VerifySignatures=false", "Sns:VerifySignatures")]
+    public async Task Settings_error_makes_the_worker_fail_at_start_naming_the_key(string environmentName, string? setting, string key)
     {
-        var (exitCode, output) = await StandInFunctionsHost.StartExpectingFailureAsync(new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
-            ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production",
-            ["Sns__AllowedTopicArns__0"] = Topic,
-            ["Sns__MaxBodyBytes"] = "1",
+            ["AZURE_FUNCTIONS_ENVIRONMENT"] = environmentName,
             ["Ledger__Provider"] = "Memory",
-        });
+        };
+        if (setting is not null)
+        {
+            environment["Sns__AllowedTopicArns__0"] = Topic;
+            environment[setting.Split('=')[0]] = setting.Split('=')[1];
+        }
+
+        var (exitCode, output) = await StandInFunctionsHost.StartExpectingFailureAsync(environment);
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("MaxBodyBytes", output, StringComparison.Ordinal);
+        Assert.Contains(key, output, StringComparison.Ordinal);
     }
 
     private static Dictionary<string, string> SnsHeaders(byte[] body)
