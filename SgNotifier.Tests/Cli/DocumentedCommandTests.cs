@@ -17,9 +17,14 @@ public sealed class DocumentedCommandTests
         var data = new TheoryData<string, int>();
         foreach (var document in new[] { "README.md", "samples/README.md" })
         {
-            for (var i = 0; i < DocumentedCommands.CliBlocks(document).Count; i++)
+            var blocks = DocumentedCommands.CliBlocks(document);
+            for (var i = 0; i < blocks.Count; i++)
             {
-                data.Add(document, i);
+                // The walkthrough that delivers to serve has its own test below, with what it must end in.
+                if (!IsDeliveryWalkthrough(blocks[i]))
+                {
+                    data.Add(document, i);
+                }
             }
         }
 
@@ -51,7 +56,7 @@ public sealed class DocumentedCommandTests
     [Fact]
     public async Task Samples_walkthrough_delivers_the_sample_change_to_serve_and_leaves_the_mail_in_samples_outbox()
     {
-        var block = Assert.Single(DocumentedCommands.CliBlocks("samples/README.md"), b => b.Any(l => l.StartsWith("curl ", StringComparison.Ordinal)));
+        var block = Assert.Single(DocumentedCommands.CliBlocks("samples/README.md"), IsDeliveryWalkthrough);
         using var outbox = SamplesOutbox.Watch();
 
         var results = await DocumentedCommands.RunAsync(block);
@@ -68,6 +73,8 @@ public sealed class DocumentedCommandTests
         var ls = Assert.Single(results, r => r.Line.StartsWith("ls ", StringComparison.Ordinal));
         Assert.Contains(Path.GetFileName(mail), ls.StdOut, StringComparison.Ordinal);
     }
+
+    private static bool IsDeliveryWalkthrough(IReadOnlyList<string> block) => block.Any(static l => l.StartsWith("curl ", StringComparison.Ordinal));
 
     [Fact]
     public async Task Relative_paths_in_a_settings_file_resolve_against_the_shells_folder_not_the_settings_files()
