@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using SgNotifier.Core;
+using SgNotifier.Core.Email;
 using SgNotifier.Core.Sns;
 
 namespace SgNotifier.Cli;
@@ -103,6 +105,11 @@ internal static class SgNotifierCommands
             builder.Services.AddSgNotifier(builder.Configuration, builder.Environment.EnvironmentName);
             UseCertificateDirectory(builder.Services, directory);
             await using var app = builder.Build();
+            app.Lifetime.ApplicationStarted.Register(() => ServeWelcome.Log(
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SgNotifier.Cli.Serve"),
+                app.Services.GetRequiredService<IServer>(),
+                app.Services.GetRequiredService<IOptions<SnsOptions>>().Value,
+                app.Services.GetRequiredService<IOptions<EmailOptions>>().Value));
             app.MapGet("/", () => Results.Text("SgNotifier is running. POST SNS messages to /api/sns.\n"));
             app.MapPost("/api/sns", async (HttpRequest request, SnsDeliveryHandler handler, ILogger<SnsDeliveryHandler> logger, CancellationToken requestAborted) =>
             {
