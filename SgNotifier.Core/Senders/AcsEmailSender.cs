@@ -54,6 +54,7 @@ public sealed class AcsEmailSender : IEmailSender, IDisposable
     private readonly HttpPipelinePolicy _authentication;
     private readonly CancellationTokenSource _stopping = new();
     private int _pendingStatusChecks;
+    private int _disposed;
 
     public AcsEmailSender(
         IHttpClientFactory httpClientFactory, IOptions<EmailOptions> options, TimeProvider timeProvider, ILogger<AcsEmailSender> logger)
@@ -142,10 +143,14 @@ public sealed class AcsEmailSender : IEmailSender, IDisposable
         }
     }
 
+    /// <summary>Stops the background status checks. Idempotent: the container disposes this instance once per registration that returned it.</summary>
     public void Dispose()
     {
-        _stopping.Cancel();
-        _stopping.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _stopping.Cancel();
+            _stopping.Dispose();
+        }
     }
 
     private async Task<SendResult> SendFreshAsync(HttpPipeline pipeline, OutgoingEmail email, CancellationToken cancellationToken)
