@@ -132,11 +132,11 @@ public sealed class AcsEmailSender : IEmailSender, IDisposable
             case (200, var operationStatus):
                 _logger.AcsEarlierSendFound(operationId, operationStatus ?? "Unknown");
                 return SendResult.Sent(operationId);
-            case (404, _) when status == 412:
+            case (404, _):
+                // The first send never arrived: whatever refused the repeat (the window, a changed body) does not
+                // concern a fresh request, whose own answer then decides.
                 _logger.AcsEarlierSendNotFound(operationId, email.Attempt);
                 return await SendFreshAsync(pipeline, email with { Repeat = null }, cancellationToken);
-            case (404, _):
-                return result;
             default:
                 // Not known yet: stay uncertain and try the same again on the next delivery.
                 return SendResult.Uncertain(result.ErrorCode ?? "RepeatRefused", "the repeat was refused and the earlier operation could not be read", repeat);
