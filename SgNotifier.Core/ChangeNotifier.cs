@@ -89,6 +89,8 @@ public sealed class ChangeNotifier : IDisposable
                 return preview with { Reason = NotifyReasons.Duplicate, Detail = "this change was already mailed; nothing sent again" };
             case LedgerClaimStatus.AlreadyRejected:
                 return preview with { Reason = NotifyReasons.AlreadyRejected, Detail = "the provider refused this change's mail before; nothing sent again" };
+            case LedgerClaimStatus.AlreadyUncertain:
+                return preview with { Reason = NotifyReasons.AlreadyUncertain, Detail = "an earlier send of this change got no answer and was reported; nothing sent again" };
             case LedgerClaimStatus.InProgress:
                 return preview with { Reason = NotifyReasons.InProgress, Detail = "another delivery of this change is sending it now", Retry = true };
             case LedgerClaimStatus.Unavailable:
@@ -103,7 +105,11 @@ public sealed class ChangeNotifier : IDisposable
             return preview with { Reason = NotifyReasons.RateLimited, Detail = "Email:MaxSendsPerSecond reached; SNS will deliver again", Retry = true };
         }
 
-        var outgoing = new OutgoingEmail(decision.Recipients, email, decision.Key?.ToString() ?? message.MessageId);
+        var outgoing = new OutgoingEmail(decision.Recipients, email, decision.Key?.ToString() ?? message.MessageId)
+        {
+            Attempt = lease.Attempt,
+            Repeat = lease.Pending,
+        };
         SendResult sent;
         try
         {
@@ -130,7 +136,9 @@ public sealed class ChangeNotifier : IDisposable
             case SendStatus.Transient:
                 await _ledger.ReleaseAsync(lease, CancellationToken.None);
                 _logger.SendDeferred(decision.Key?.ToString(), _sender.Provider, sent.ErrorCode);
-                return preview with { Reason = NotifyReasons.SendFailed, Detail = $"{_sender.Provider} failed transiently ({sent.ErrorCode}); SNS will deliver again", Retry = true };
+                return preview with { Reason = sent.Reason ?? NotifyReasons.SendFailed, Detail = $"{_sender.Provider} did not take the mail ({sent.ErrorCode}); SNS will deliver again", Retry = true };
+            case SendStatus.Uncertain:
+                return await RecordUncertainAsync(preview, decision, lease, sent, cancellationToken);
             default:
                 await _ledger.MarkRejectedAsync(lease, sent.ErrorCode ?? "unknown", CancellationToken.None);
                 _logger.SendRejected(decision.Key?.ToString(), _sender.Provider, sent.ErrorCode, sent.Detail);
@@ -162,7 +170,29 @@ public sealed class ChangeNotifier : IDisposable
 
     public void Dispose() => _sendRate?.Dispose();
 
-    /// <summary>Tells the fallback recipients, once and through the same provider, that an owner's mail was refused.</summary>
+    /// <summary>
+    /// A send whose answer never came. Repeatable (ACS): the claim is released with the request to repeat, and SNS's
+    /// redelivery sends that same request, which ACS de-duplicates. Not repeatable (SES): resending risks a second mail,
+    /// so the change is recorded as uncertain for good and reported (error log, fallback recipients); the risk left is
+    /// a miss, when the provider never took it (README "The remaining window").
+    /// </summary>
+    private async Task<DeliveryResult> RecordUncertainAsync(DeliveryResult preview, ChangeDecision decision, LedgerLease lease, SendResult sent, CancellationToken cancellationToken)
+    {
+        var key = decision.Key?.ToString();
+        if (sent.Repeat is { } repeat)
+        {
+            await _ledger.ReleaseForRepeatAsync(lease, repeat, CancellationToken.None);
+            _logger.SendWillRepeat(key, _sender.Provider, sent.ErrorCode, repeat.Attempt, repeat.FirstSentAt);
+            return preview with { Reason = NotifyReasons.SendUncertain, Detail = $"{_sender.Provider} did not answer ({sent.ErrorCode}); the redelivery repeats the same request, which {_sender.Provider} de-duplicates", Retry = true };
+        }
+
+        await _ledger.MarkUncertainAsync(lease, sent.ErrorCode ?? "unknown", CancellationToken.None);
+        _logger.SendUncertain(key, _sender.Provider, sent.ErrorCode);
+        await ReportFailureAsync(decision, sent, cancellationToken);
+        return preview with { Reason = NotifyReasons.SendUncertain, Detail = $"{_sender.Provider} did not answer ({sent.ErrorCode}) and the send cannot be repeated safely; reported, not resent" };
+    }
+
+    /// <summary>Tells the fallback recipients, once and through the same provider, that an owner's mail was refused or may be missing.</summary>
     private async Task ReportFailureAsync(ChangeDecision decision, SendResult failure, CancellationToken cancellationToken)
     {
         var fallback = (_notify.FallbackRecipients ?? []).Where(static r => !string.IsNullOrWhiteSpace(r)).ToList();

@@ -107,6 +107,43 @@ internal static partial class Log
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "{Provider} error detail: {Detail}")]
     public static partial void ProviderErrorDetail(this ILogger logger, string provider, string detail);
 
+    // 3030–3059: sends whose fate is unknown, ACS repeatability and deferred status checks (issue 18).
+    [LoggerMessage(EventId = 3030, Level = LogLevel.Warning,
+        Message = "Mail sent to {Provider} but no answer came ({ErrorCode}): it may have been accepted")]
+    public static partial void MailFateUnknown(this ILogger logger, string provider, string errorCode, Exception exception);
+
+    [LoggerMessage(EventId = 3031, Level = LogLevel.Warning,
+        Message = "Mail sent to {Provider} answered {ErrorCode} (HTTP {StatusCode}): it may have been accepted")]
+    public static partial void MailFateUnknownAnswer(this ILogger logger, string provider, string errorCode, int statusCode);
+
+    [LoggerMessage(EventId = 3032, Level = LogLevel.Warning,
+        Message = "Change {ChangeKey}: the {Provider} send's fate is unknown ({ErrorCode}); the redelivery repeats the same request (attempt {Attempt}, first sent {FirstSentAt:O}), which the provider de-duplicates")]
+    public static partial void SendWillRepeat(this ILogger logger, string? changeKey, string provider, string? errorCode, int attempt, DateTimeOffset firstSentAt);
+
+    [LoggerMessage(EventId = 3033, Level = LogLevel.Error,
+        Message = "Change {ChangeKey}: the {Provider} send's fate is unknown ({ErrorCode}) and it cannot be repeated safely; recorded as uncertain and NOT resent: check the provider's logs whether the mail went out")]
+    public static partial void SendUncertain(this ILogger logger, string? changeKey, string provider, string? errorCode);
+
+    [LoggerMessage(EventId = 3034, Level = LogLevel.Information,
+        Message = "ACS request {OperationId} repeated (attempt {Attempt}, first sent {FirstSentAt:O}) after an unknown outcome")]
+    public static partial void AcsRepeated(this ILogger logger, string operationId, int attempt, DateTimeOffset firstSentAt);
+
+    [LoggerMessage(EventId = 3035, Level = LogLevel.Information,
+        Message = "ACS operation {OperationId} of an earlier send was found ({Status}): that send was accepted, nothing sent again")]
+    public static partial void AcsEarlierSendFound(this ILogger logger, string operationId, string status);
+
+    [LoggerMessage(EventId = 3036, Level = LogLevel.Information,
+        Message = "ACS knows no operation {OperationId}: the earlier send never arrived, sending afresh as attempt {Attempt}")]
+    public static partial void AcsEarlierSendNotFound(this ILogger logger, string operationId, int attempt);
+
+    [LoggerMessage(EventId = 3037, Level = LogLevel.Information,
+        Message = "ACS operation {OperationId} accepted; its status (retry-after {RetryAfter}) is checked in the background, at most until {Until:O}")]
+    public static partial void AcsStatusDeferred(this ILogger logger, string operationId, TimeSpan retryAfter, DateTimeOffset until);
+
+    [LoggerMessage(EventId = 3038, Level = LogLevel.Warning,
+        Message = "ACS operation {OperationId}: its status was not checked ({Reason}); the mail was accepted, see ACS's email logs for its delivery")]
+    public static partial void AcsStatusNotChecked(this ILogger logger, string operationId, string reason);
+
     [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "ACS operation {OperationId} finished: {Status}")]
     public static partial void AcsOperationFinished(this ILogger logger, string operationId, string status);
 

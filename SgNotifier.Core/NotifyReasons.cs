@@ -15,8 +15,26 @@ public static class NotifyReasons
     /// <summary>200: the provider refused the mail for good (rejected, unverified sender, suspended); logged as an error.</summary>
     public const string SendRejected = "send-rejected";
 
-    /// <summary>503: the provider failed transiently (throttling, 5xx, timeout); the claim was released.</summary>
+    /// <summary>503: the provider did not take the mail (throttling, unavailable, unreachable); the claim was released.</summary>
     public const string SendFailed = "send-failed";
+
+    /// <summary>
+    /// The send went out but its answer never came, so the provider may have accepted it. ACS: 503, and the redelivery
+    /// repeats the same request, which ACS de-duplicates. SES (no idempotency): 200, reported, never resent.
+    /// </summary>
+    public const string SendUncertain = "send-uncertain";
+
+    /// <summary>200: an earlier send of this change had an unknown fate and was reported; it is not sent again.</summary>
+    public const string AlreadyUncertain = "already-uncertain";
+
+    /// <summary>503: the provider refused our credentials or access (401/403, expired token, role not yet propagated); SNS retries, then dead-letters.</summary>
+    public const string ProviderAuthFailed = "provider-auth-failed";
+
+    /// <summary>503: no AWS credentials could be resolved for SES (default chain empty or unreachable).</summary>
+    public const string CredentialsUnavailable = "credentials-unavailable";
+
+    /// <summary>503: SES refused every send for an account-level reason an operator fixes (sending paused, suspended, MAIL FROM domain not verified, configuration set missing).</summary>
+    public const string ProviderAccountBlocked = "provider-account-blocked";
 
     /// <summary>503: another delivery holds a live claim on this change.</summary>
     public const string InProgress = "in-progress";

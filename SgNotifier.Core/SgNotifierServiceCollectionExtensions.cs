@@ -107,10 +107,14 @@ public static class SgNotifierServiceCollectionExtensions
                 "Email:From must be a plain address such as sg-alerts@example.com (no display name)")
             .Validate(static o => o.Provider != EmailProvider.Outbox || !string.IsNullOrWhiteSpace(o.Outbox.Directory),
                 "Email:Outbox:Directory must not be empty when Email:Provider is Outbox")
-            .Validate(static o => o.Provider != EmailProvider.Ses || AwsConsoleLinks.IsRegion(o.Ses.Region),
-                "Email:Ses:Region is required when Email:Provider is Ses and must be a region name such as eu-west-1")
+            .Validate(static o => o.Provider != EmailProvider.Ses || SesEmailSender.IsSesRegion(o.Ses.Region),
+                "Email:Ses:Region is required when Email:Provider is Ses and must be a region where SES exists, such as eu-west-1 (not cn-*, not an isolated partition)")
             .Validate(static o => string.IsNullOrEmpty(o.Ses.AccessKeyId) == string.IsNullOrEmpty(o.Ses.SecretAccessKey),
                 "Email:Ses:AccessKeyId and Email:Ses:SecretAccessKey must be set together (or neither, for the default AWS credential chain)")
+            .Validate(static o => string.IsNullOrEmpty(o.Ses.SessionToken) || !string.IsNullOrEmpty(o.Ses.AccessKeyId),
+                "Email:Ses:SessionToken needs Email:Ses:AccessKeyId and Email:Ses:SecretAccessKey (a temporary key is all three)")
+            .Validate(static o => string.IsNullOrEmpty(o.Ses.SessionToken) || (o.Ses.SessionToken.Trim() == o.Ses.SessionToken && !o.Ses.SessionToken.Any(char.IsControl)),
+                "Email:Ses:SessionToken must be the token as issued: no spaces around it, no line breaks")
             .Validate(static o => o.Ses.ServiceUrl is null || IsHttpUrl(o.Ses.ServiceUrl),
                 "Email:Ses:ServiceUrl must be an absolute http(s) URL")
             .Validate(static o => o.Provider != EmailProvider.Acs || !string.IsNullOrWhiteSpace(o.Acs.ConnectionString) || o.Acs.Endpoint is not null,
@@ -142,9 +146,13 @@ public static class SgNotifierServiceCollectionExtensions
         });
         AddEmailResilience(services.AddHttpClient(SesEmailSender.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(static sp =>
-                SesEmailSender.CreateSigningHandler(sp.GetRequiredService<IOptions<EmailOptions>>().Value.Ses)));
+                SesEmailSender.CreateSigningHandler(sp.GetRequiredService<IOptions<EmailOptions>>().Value)));
         AddEmailResilience(services.AddHttpClient(AcsEmailSender.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler { AllowAutoRedirect = false }));
+            .ConfigurePrimaryHttpMessageHandler(static sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                ConnectTimeout = sp.GetRequiredService<IOptions<EmailOptions>>().Value.Retry.AttemptTimeout,
+            }));
 
         // Config, diff and routing
         services.AddOptions<NotifyOptions>().Bind(configuration.GetSection(NotifyOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -169,29 +177,31 @@ public static class SgNotifierServiceCollectionExtensions
 
     private static bool IsHttpUrl(Uri uri) => uri.IsAbsoluteUri && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
 
-    // Retries sit outside the SigV4 handler so every attempt is signed afresh. Retry-After is not honoured: a provider
-    // asking for more than the whole budget is better answered by letting SNS redeliver later.
+    // Retries sit outside the SigV4 handler so every attempt is signed afresh. Only what the provider cannot have taken
+    // is retried (EmailRetry: never connected, or 429/503), honouring Retry-After when it fits in the request's budget.
+    // There is no per-attempt timeout: a POST that went out waits for its answer up to the total budget, because
+    // abandoning and repeating it could send the mail twice. Email:Retry:AttemptTimeout bounds connecting instead.
     private static void AddEmailResilience(IHttpClientBuilder builder)
     {
         builder.ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan);
+        builder.AddHttpMessageHandler(static sp =>
+            new EmailDeadlineHandler(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<EmailOptions>>()));
         builder.AddResilienceHandler("email", static (pipeline, context) =>
         {
             var retry = context.ServiceProvider.GetRequiredService<IOptions<EmailOptions>>().Value.Retry;
+            var clock = context.ServiceProvider.GetRequiredService<TimeProvider>();
             pipeline.AddTimeout(retry.TotalTimeout);
             if (retry.MaxRetries > 0)
             {
                 pipeline.AddRetry(new HttpRetryStrategyOptions
                 {
                     MaxRetryAttempts = retry.MaxRetries,
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = TimeSpan.FromMilliseconds(400),
-                    MaxDelay = TimeSpan.FromSeconds(2),
                     ShouldRetryAfterHeader = false,
+                    ShouldHandle = args => ValueTask.FromResult(EmailRetry.MayRetry(
+                        args.Context.GetRequestMessage(), args.Outcome.Result, args.Outcome.Exception, args.AttemptNumber, clock.GetUtcNow())),
+                    DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(EmailRetry.Delay(args.Outcome.Result, args.AttemptNumber, clock.GetUtcNow())),
                 });
             }
-
-            pipeline.AddTimeout(retry.AttemptTimeout);
         });
     }
 }

@@ -1,5 +1,6 @@
 using SgNotifier.Core.Ledger;
 using SgNotifier.Core.Routing;
+using SgNotifier.Core.Senders;
 
 namespace SgNotifier.Benchmarks.Composition;
 
@@ -21,6 +22,12 @@ internal sealed class ReclaimableLedger(MemoryNotificationLedger inner) : INotif
 
     public Task<LedgerWriteResult> ReleaseAsync(LedgerLease lease, CancellationToken cancellationToken) =>
         inner.ReleaseAsync(lease, cancellationToken);
+
+    public Task<LedgerWriteResult> ReleaseForRepeatAsync(LedgerLease lease, UncertainSend repeat, CancellationToken cancellationToken) =>
+        inner.ReleaseForRepeatAsync(lease, repeat, cancellationToken);
+
+    public Task<LedgerWriteResult> MarkUncertainAsync(LedgerLease lease, string errorCode, CancellationToken cancellationToken) =>
+        inner.MarkUncertainAsync(lease, errorCode, cancellationToken);
 
     public Task<int> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) =>
         inner.PurgeAsync(olderThan, cancellationToken);

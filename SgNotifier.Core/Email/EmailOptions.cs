@@ -50,6 +50,12 @@ public sealed class EmailOptions
 
         public string? SecretAccessKey { get; set; }
 
+        /// <summary>
+        /// With <see cref="AccessKeyId"/> and <see cref="SecretAccessKey"/>: a temporary key's session token, sent as
+        /// <c>X-Amz-Security-Token</c> and signed. Never logged.
+        /// </summary>
+        public string? SessionToken { get; set; }
+
         public string? ConfigurationSetName { get; set; }
     }
 
@@ -61,15 +67,22 @@ public sealed class EmailOptions
         /// <summary>Used alone (no connection string): Entra ID through <c>DefaultAzureCredential</c>.</summary>
         public Uri? Endpoint { get; set; }
 
-        /// <summary>How long a send may poll <c>Operation-Location</c> for the final status after the 202.</summary>
+        /// <summary>
+        /// How long a send may poll <c>Operation-Location</c> for the final status after the 202; a status that needs
+        /// longer is checked in the background (the mail counts as accepted either way).
+        /// </summary>
         public TimeSpan PollBudget { get; set; } = TimeSpan.FromSeconds(3);
     }
 
-    /// <summary>Bounded retries inside one request; the total stays well under SNS's ~15 s response timeout.</summary>
+    /// <summary>
+    /// Bounded retries inside one request, only of what the provider cannot have taken (no connection; 429/503, with
+    /// Retry-After honoured when it fits); the total stays well under SNS's ~15 s response timeout.
+    /// </summary>
     public sealed class RetrySettings
     {
         public int MaxRetries { get; set; } = 2;
 
+        /// <summary>How long one attempt may take to connect. A request once sent waits for its answer up to <see cref="TotalTimeout"/>.</summary>
         public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
         public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(8);

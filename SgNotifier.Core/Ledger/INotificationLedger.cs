@@ -1,4 +1,5 @@
 using SgNotifier.Core.Routing;
+using SgNotifier.Core.Senders;
 
 namespace SgNotifier.Core.Ledger;
 
@@ -38,8 +39,25 @@ public interface INotificationLedger
     /// </summary>
     Task<LedgerWriteResult> MarkRejectedAsync(LedgerLease lease, string errorCode, CancellationToken cancellationToken);
 
-    /// <summary>Gives the claim back after a transient send failure, so the next delivery can claim it at once.</summary>
+    /// <summary>
+    /// Gives the claim back after a transient send failure, so the next delivery can claim it at once. A
+    /// <see cref="LedgerLease.Pending"/> send stays pending: a failed repeat does not prove the first send failed.
+    /// </summary>
     Task<LedgerWriteResult> ReleaseAsync(LedgerLease lease, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gives the claim back after a send whose fate is unknown but which the provider recognises when repeated: the
+    /// next claim's lease carries <paramref name="repeat"/> as <see cref="LedgerLease.Pending"/>, so that delivery
+    /// repeats exactly this request (ACS repeatability) instead of sending a new one.
+    /// </summary>
+    Task<LedgerWriteResult> ReleaseForRepeatAsync(LedgerLease lease, UncertainSend repeat, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that a send's fate is unknown and that it cannot be repeated safely (SES has no idempotency token). Final,
+    /// like a rejection: later deliveries get <see cref="LedgerClaimStatus.AlreadyUncertain"/> and send nothing, so the
+    /// change is mailed at most once and the possible miss is reported instead. Only the lease holder can record it.
+    /// </summary>
+    Task<LedgerWriteResult> MarkUncertainAsync(LedgerLease lease, string errorCode, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes entries last written before <paramref name="olderThan"/> and returns how many. Storage failures throw:

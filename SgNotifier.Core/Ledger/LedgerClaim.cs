@@ -30,6 +30,9 @@ public sealed record LedgerClaim(
     public static LedgerClaim AlreadyRejected(string? messageId, string? errorCode, DateTimeOffset? completedAt) =>
         new(LedgerClaimStatus.AlreadyRejected, null, messageId, null, errorCode, completedAt, null);
 
+    public static LedgerClaim AlreadyUncertain(string? messageId, string? errorCode, DateTimeOffset? completedAt) =>
+        new(LedgerClaimStatus.AlreadyUncertain, null, messageId, null, errorCode, completedAt, null);
+
     public static LedgerClaim InProgress(string? messageId, DateTimeOffset? leaseExpiresAt) =>
         new(LedgerClaimStatus.InProgress, null, messageId, null, null, null, leaseExpiresAt);
 }

@@ -1,4 +1,5 @@
 using SgNotifier.Core.Routing;
+using SgNotifier.Core.Senders;
 
 namespace SgNotifier.Core.Ledger;
 
@@ -8,8 +9,10 @@ namespace SgNotifier.Core.Ledger;
 /// </summary>
 public sealed class LedgerLease
 {
-    internal LedgerLease(LedgerKey key, string version, string claimId, string messageId, ChangeKey? changeKey, int attempt, DateTimeOffset expiresAt)
+    internal LedgerLease(
+        LedgerKey key, string version, string claimId, string messageId, ChangeKey? changeKey, int attempt, DateTimeOffset expiresAt, UncertainSend? pending = null)
     {
+        Pending = pending;
         Key = key;
         Version = version;
         ClaimId = claimId;
@@ -27,6 +30,9 @@ public sealed class LedgerLease
     public int Attempt { get; }
 
     public DateTimeOffset ExpiresAt { get; }
+
+    /// <summary>An earlier send of this entry whose fate is unknown and that the provider recognises when repeated: send that again, not a fresh one.</summary>
+    public UncertainSend? Pending { get; }
 
     internal LedgerKey Key { get; }
 

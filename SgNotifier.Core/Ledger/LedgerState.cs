@@ -8,4 +8,7 @@ internal enum LedgerState
     Released,
     Sent,
     Rejected,
+
+    /// <summary>A send whose fate is unknown and that cannot be repeated safely: reported, never resent.</summary>
+    Uncertain,
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SgNotifier.Core.Routing;
+using SgNotifier.Core.Senders;
 
 namespace SgNotifier.Core.Ledger;
 
@@ -44,6 +45,7 @@ public sealed class MemoryNotificationLedger : INotificationLedger
 
             var key = changeKey is null ? messageKey : LedgerKey.ForChange(changeKey);
             var attempt = 1;
+            UncertainSend? pending = null;
             if (_entries.TryGetValue(key, out var existing))
             {
                 if (existing.Row.Blocks(now) is { } blocking)
@@ -52,12 +54,13 @@ public sealed class MemoryNotificationLedger : INotificationLedger
                 }
 
                 attempt = existing.Row.Attempt + 1;
+                pending = existing.Row.Pending;
                 _logger.ClaimTakenOver(key.RowKey, messageId, attempt);
             }
 
-            var claim = LedgerRow.Claimed(messageId, changeKey?.ToString(), attempt, now, _leaseDuration);
+            var claim = LedgerRow.Claimed(messageId, changeKey?.ToString(), attempt, now, _leaseDuration, pending);
             var version = Write(key, claim);
-            return Task.FromResult(LedgerClaim.Claimed(new LedgerLease(key, version, claim.ClaimId, messageId, changeKey, attempt, claim.LeaseExpiresAt)));
+            return Task.FromResult(LedgerClaim.Claimed(new LedgerLease(key, version, claim.ClaimId, messageId, changeKey, attempt, claim.LeaseExpiresAt, pending)));
         }
     }
 
@@ -108,6 +111,20 @@ public sealed class MemoryNotificationLedger : INotificationLedger
     {
         ArgumentNullException.ThrowIfNull(lease);
         return Task.FromResult(ReplaceOwn(lease, row => row.Released(_timeProvider.GetUtcNow()), cancellationToken));
+    }
+
+    public Task<LedgerWriteResult> ReleaseForRepeatAsync(LedgerLease lease, UncertainSend repeat, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(repeat);
+        return Task.FromResult(ReplaceOwn(lease, row => row.Released(_timeProvider.GetUtcNow()) with { Pending = repeat }, cancellationToken));
+    }
+
+    public Task<LedgerWriteResult> MarkUncertainAsync(LedgerLease lease, string errorCode, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentException.ThrowIfNullOrEmpty(errorCode);
+        return Task.FromResult(ReplaceOwn(lease, row => row.Uncertain(errorCode, _timeProvider.GetUtcNow()), cancellationToken));
     }
 
     public Task<int> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)

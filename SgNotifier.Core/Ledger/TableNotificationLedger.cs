@@ -7,6 +7,7 @@ using Azure.Identity;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SgNotifier.Core.Routing;
+using SgNotifier.Core.Senders;
 
 namespace SgNotifier.Core.Ledger;
 
@@ -70,6 +71,23 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
         ArgumentNullException.ThrowIfNull(lease);
         return WithStorageAsync(
             "release", ct => ReplaceOwnAsync(lease, row => row.Released(_timeProvider.GetUtcNow()), ct), LedgerWriteResult.Unavailable, cancellationToken);
+    }
+
+    public Task<LedgerWriteResult> ReleaseForRepeatAsync(LedgerLease lease, UncertainSend repeat, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(repeat);
+        return WithStorageAsync(
+            "release-for-repeat", ct => ReplaceOwnAsync(lease, row => row.Released(_timeProvider.GetUtcNow()) with { Pending = repeat }, ct),
+            LedgerWriteResult.Unavailable, cancellationToken);
+    }
+
+    public Task<LedgerWriteResult> MarkUncertainAsync(LedgerLease lease, string errorCode, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentException.ThrowIfNullOrEmpty(errorCode);
+        return WithStorageAsync(
+            "mark-uncertain", ct => ReplaceOwnAsync(lease, row => row.Uncertain(errorCode, _timeProvider.GetUtcNow()), ct), LedgerWriteResult.Unavailable, cancellationToken);
     }
 
     public async Task<int> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
@@ -162,7 +180,7 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
                 return blocking;
             }
 
-            mine = LedgerRow.Claimed(messageId, changeKey?.ToString(), existing.Row.Attempt + 1, now, _leaseDuration);
+            mine = LedgerRow.Claimed(messageId, changeKey?.ToString(), existing.Row.Attempt + 1, now, _leaseDuration, existing.Row.Pending);
             if (await TryReplaceAsync(key, mine, existing.ETag, cancellationToken) is { } replaced)
             {
                 _logger.ClaimTakenOver(key.RowKey, messageId, mine.Attempt);
@@ -263,7 +281,7 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
     }
 
     private static LedgerClaim Claimed(LedgerKey key, ETag version, LedgerRow row, ChangeKey? changeKey) =>
-        LedgerClaim.Claimed(new LedgerLease(key, version.ToString(), row.ClaimId, row.MessageId, changeKey, row.Attempt, row.LeaseExpiresAt));
+        LedgerClaim.Claimed(new LedgerLease(key, version.ToString(), row.ClaimId, row.MessageId, changeKey, row.Attempt, row.LeaseExpiresAt, row.Pending));
 
     private async Task<(LedgerRow Row, ETag ETag)?> ReadAsync(LedgerKey key, CancellationToken cancellationToken)
     {
@@ -424,6 +442,8 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
         AddIfPresent(entity, "ProviderMessageId", Stored(row.ProviderMessageId));
         AddIfPresent(entity, "ErrorCode", Stored(row.ErrorCode));
         AddIfPresent(entity, "CompletedAt", row.CompletedAt);
+        AddIfPresent(entity, "PendingAttempt", row.Pending?.Attempt);
+        AddIfPresent(entity, "PendingFirstSentAt", row.Pending?.FirstSentAt);
         return entity;
     }
 
@@ -437,7 +457,10 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
         entity.GetString("ProviderMessageId"),
         entity.GetString("ErrorCode"),
         entity.GetDateTimeOffset("CompletedAt"),
-        entity.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue);
+        entity.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue,
+        entity.GetInt32("PendingAttempt") is { } pendingAttempt && entity.GetDateTimeOffset("PendingFirstSentAt") is { } firstSentAt
+            ? new UncertainSend(pendingAttempt, firstSentAt)
+            : null);
 
     private static void AddIfPresent(TableEntity entity, string name, object? value)
     {

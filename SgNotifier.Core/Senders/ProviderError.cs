@@ -11,22 +11,40 @@ internal static class ProviderError
     /// </summary>
     public static (string? Code, string? Message) Aws(HttpResponseMessage response, string body)
     {
-        string? code = null;
-        if (response.Headers.TryGetValues("x-amzn-ErrorType", out var values) && values.FirstOrDefault() is { Length: > 0 } header)
-        {
-            code = header.Split(':', 2)[0];
-        }
-
         var (bodyCode, message) = ReadBody(body, static root =>
             (String(root, "__type") ?? String(root, "code") ?? String(root, "Code") ?? String(root, "type"),
              String(root, "message") ?? String(root, "Message") ?? String(root, "detail")));
-        if (code is null && bodyCode is not null)
+        var header = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.FirstOrDefault() : null;
+        return (AwsCode(string.IsNullOrEmpty(header) ? bodyCode : header), message);
+    }
+
+    /// <summary>
+    /// The bare error code, as the AWS SDKs sanitise it: anything up to a <c>#</c> is a namespace
+    /// (<c>com.amazonaws.sesv2#MessageRejected</c>), anything from a <c>:</c> a URI (<c>MessageRejected:http://…</c>),
+    /// and either may come in the header or the body.
+    /// </summary>
+    public static string? AwsCode(string? raw)
+    {
+        if (raw is null)
         {
-            var hash = bodyCode.LastIndexOf('#');
-            code = hash >= 0 ? bodyCode[(hash + 1)..] : bodyCode;
+            return null;
         }
 
-        return (code, message);
+        var code = raw.AsSpan();
+        var colon = code.IndexOf(':');
+        if (colon >= 0)
+        {
+            code = code[..colon];
+        }
+
+        var hash = code.LastIndexOf('#');
+        if (hash >= 0)
+        {
+            code = code[(hash + 1)..];
+        }
+
+        code = code.Trim();
+        return code.IsEmpty ? null : code.ToString();
     }
 
     /// <summary>Azure: <c>x-ms-error-code</c> or body <c>{"error": {"code", "message"}}</c>.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using SgNotifier.Core.Ledger;
 using SgNotifier.Core.Routing;
+using SgNotifier.Core.Senders;
 
 namespace SgNotifier.Tests.Ledger;
 
@@ -168,6 +169,54 @@ public abstract class NotificationLedgerTests : IDisposable
         Assert.Equal(LedgerClaimStatus.AlreadyRejected, retry.Status);
         Assert.Equal("MessageRejected", retry.ErrorCode);
         Assert.Equal(LedgerClaimStatus.AlreadyRejected, other.Status);
+    }
+
+    [Fact]
+    public async Task UncertainSendThatCannotBeRepeated_IsFinalForEveryDelivery()
+    {
+        var ledger = await CreateLedgerAsync();
+        var key = NewChangeKey();
+        var messageId = NewMessageId();
+        var claim = await ledger.ClaimAsync(messageId, key, CancellationToken.None);
+
+        Assert.Equal(LedgerWriteResult.Recorded, await ledger.MarkUncertainAsync(claim.Lease!, "Timeout", CancellationToken.None));
+        Time.Advance(Lease * 3);
+
+        var retry = await ledger.ClaimAsync(messageId, key, CancellationToken.None);
+        var other = await ledger.ClaimAsync(NewMessageId(), key, CancellationToken.None);
+        Assert.Equal(LedgerClaimStatus.AlreadyUncertain, retry.Status);
+        Assert.Equal("Timeout", retry.ErrorCode);
+        Assert.Equal(LedgerClaimStatus.AlreadyUncertain, other.Status);
+    }
+
+    [Fact]
+    public async Task RepeatableUncertainSend_IsHandedToTheNextClaimAndSurvivesAFailedRepeat()
+    {
+        var ledger = await CreateLedgerAsync();
+        var key = NewChangeKey();
+        var firstSent = new DateTimeOffset(2026, 3, 1, 12, 0, 7, TimeSpan.Zero);
+        var first = await ledger.ClaimAsync(NewMessageId(), key, CancellationToken.None);
+        Assert.Null(first.Lease!.Pending);
+
+        Assert.Equal(LedgerWriteResult.Recorded, await ledger.ReleaseForRepeatAsync(first.Lease, new UncertainSend(1, firstSent), CancellationToken.None));
+        var second = await ledger.ClaimAsync(NewMessageId(), key, CancellationToken.None);
+
+        Assert.Equal(LedgerClaimStatus.Claimed, second.Status);
+        Assert.Equal(2, second.Lease!.Attempt);
+        Assert.Equal(new UncertainSend(1, firstSent), second.Lease.Pending);
+
+        // The repeat failed transiently: that says nothing about the first send, which stays pending.
+        Assert.Equal(LedgerWriteResult.Recorded, await ledger.ReleaseAsync(second.Lease, CancellationToken.None));
+        var third = await ledger.ClaimAsync(NewMessageId(), key, CancellationToken.None);
+        Assert.Equal(new UncertainSend(1, firstSent), third.Lease!.Pending);
+
+        // A lease that expired is taken over with the pending send too.
+        Time.Advance(Lease + TimeSpan.FromSeconds(1));
+        var taker = await ledger.ClaimAsync(NewMessageId(), key, CancellationToken.None);
+        Assert.Equal(new UncertainSend(1, firstSent), taker.Lease!.Pending);
+
+        Assert.Equal(LedgerWriteResult.Recorded, await ledger.MarkSentAsync(taker.Lease, "acs-op", CancellationToken.None));
+        Assert.Equal(LedgerClaimStatus.AlreadySent, (await ledger.ClaimAsync(NewMessageId(), key, CancellationToken.None)).Status);
     }
 
     [Fact]

@@ -61,24 +61,33 @@ public sealed class SesEmailSenderTests
         Assert.Equal("sg-notifier", root.GetProperty("ConfigurationSetName").GetString());
     }
 
-    public static TheoryData<int, string?, string, SendStatus, string, int> Failures() => new()
+    // Codes and statuses as the botocore sesv2 model defines them for SendEmail (TooManyRequestsException 429,
+    // NotFoundException 404, the others 400) and as AWS's front end answers authentication failures (403).
+    public static TheoryData<int, string?, string, SendStatus, string, string?, int> Failures() => new()
     {
-        // status, x-amzn-ErrorType header, body, expected status, expected code, expected attempts (1 + 2 retries for transient HTTP)
-        { 429, "TooManyRequestsException:http://internal.amazon.com/coral/com.amazonaws.sesv2/", "{\"message\":\"Too many requests\"}", SendStatus.Transient, "TooManyRequestsException", 3 },
-        { 500, null, "", SendStatus.Transient, "Http500", 3 },
-        { 503, null, "{\"__type\":\"com.amazonaws.sesv2#ServiceUnavailable\",\"message\":\"busy\"}", SendStatus.Transient, "ServiceUnavailable", 3 },
-        { 400, null, "{\"__type\":\"com.amazonaws.sesv2#LimitExceededException\",\"message\":\"Maximum sending rate exceeded.\"}", SendStatus.Transient, "LimitExceededException", 1 },
-        { 400, null, "{\"__type\":\"com.amazonaws.sesv2#MessageRejected\",\"message\":\"Email address is not verified.\"}", SendStatus.Permanent, "MessageRejected", 1 },
-        { 400, "MailFromDomainNotVerifiedException:http://internal.amazon.com/coral/com.amazonaws.sesv2/", "{\"message\":\"not verified\"}", SendStatus.Permanent, "MailFromDomainNotVerifiedException", 1 },
-        { 400, null, "{\"code\":\"AccountSuspendedException\",\"message\":\"suspended\"}", SendStatus.Permanent, "AccountSuspendedException", 1 },
-        { 400, null, "{\"__type\":\"BadRequestException\",\"message\":\"bad\"}", SendStatus.Permanent, "BadRequestException", 1 },
-        { 403, null, "{\"message\":\"The security token included in the request is invalid.\"}", SendStatus.Permanent, "Http403", 1 },
+        // status, x-amzn-ErrorType header, body, expected status, expected code, expected reason, expected attempts (1 + 2 retries only when nothing was processed)
+        { 429, "TooManyRequestsException:http://internal.amazon.com/coral/com.amazonaws.sesv2/", "{\"message\":\"Maximum sending rate exceeded.\"}", SendStatus.Transient, "TooManyRequestsException", "send-failed", 3 },
+        { 503, null, "{\"__type\":\"com.amazonaws.sesv2#ServiceUnavailable\",\"message\":\"busy\"}", SendStatus.Transient, "ServiceUnavailable", "send-failed", 3 },
+        { 500, null, "{\"__type\":\"com.amazonaws.sesv2#InternalServiceErrorException\",\"message\":\"oops\"}", SendStatus.Uncertain, "InternalServiceErrorException", "send-uncertain", 1 },
+        { 504, null, "", SendStatus.Uncertain, "Http504", "send-uncertain", 1 },
+        { 400, null, "{\"__type\":\"com.amazonaws.sesv2#LimitExceededException\",\"message\":\"There are too many instances of the specified resource type.\"}", SendStatus.Permanent, "LimitExceededException", null, 1 },
+        { 400, null, "{\"__type\":\"com.amazonaws.sesv2#MessageRejected:http://internal.amazon.com/coral/com.amazonaws.sesv2/\",\"message\":\"Email address is not verified.\"}", SendStatus.Permanent, "MessageRejected", null, 1 },
+        { 400, null, "{\"__type\":\"BadRequestException\",\"message\":\"bad\"}", SendStatus.Permanent, "BadRequestException", null, 1 },
+        { 400, "MailFromDomainNotVerifiedException:http://internal.amazon.com/coral/com.amazonaws.sesv2/", "{\"message\":\"not verified\"}", SendStatus.Transient, "MailFromDomainNotVerifiedException", "provider-account-blocked", 1 },
+        { 400, null, "{\"code\":\"AccountSuspendedException\",\"message\":\"suspended\"}", SendStatus.Transient, "AccountSuspendedException", "provider-account-blocked", 1 },
+        { 400, "com.amazonaws.sesv2#SendingPausedException", "{\"message\":\"paused\"}", SendStatus.Transient, "SendingPausedException", "provider-account-blocked", 1 },
+        { 404, null, "{\"__type\":\"com.amazonaws.sesv2#NotFoundException\",\"message\":\"Configuration set <sg-notifier> does not exist.\"}", SendStatus.Transient, "NotFoundException", "provider-account-blocked", 1 },
+        { 403, "UnrecognizedClientException:http://internal.amazon.com/coral/com.amazon.coral.service/", "{\"message\":\"The security token included in the request is invalid.\"}", SendStatus.Transient, "UnrecognizedClientException", "provider-auth-failed", 1 },
+        { 403, "AccessDeniedException:", "{\"message\":\"User is not authorized to perform: ses:SendEmail\"}", SendStatus.Transient, "AccessDeniedException", "provider-auth-failed", 1 },
+        { 403, "InvalidSignatureException:", "{\"message\":\"The request signature we calculated does not match\"}", SendStatus.Transient, "InvalidSignatureException", "provider-auth-failed", 1 },
+        { 403, "ExpiredTokenException:", "{\"message\":\"The security token included in the request is expired\"}", SendStatus.Transient, "ExpiredTokenException", "provider-auth-failed", 1 },
+        { 403, null, "", SendStatus.Transient, "Http403", "provider-auth-failed", 1 },
     };
 
     [Theory]
     [MemberData(nameof(Failures))]
-    public async Task ProviderErrors_AreClassifiedWithTheirCodeAndRetriedOnlyWhenTransient(
-        int status, string? errorType, string body, SendStatus expected, string code, int attempts)
+    public async Task ProviderErrors_AreClassifiedWithTheirCodeAndRetriedOnlyWhenNothingWasProcessed(
+        int status, string? errorType, string body, SendStatus expected, string code, string? reason, int attempts)
     {
         await using var stub = await LoopbackHttpStub.StartAsync(async (context, _) =>
         {
@@ -97,28 +106,158 @@ public sealed class SesEmailSenderTests
 
         Assert.Equal(expected, result.Status);
         Assert.Equal(code, result.ErrorCode);
+        Assert.Equal(reason, result.Reason);
+        Assert.Null(result.Repeat); // SendEmail has no idempotency token: never repeated
         Assert.Equal(attempts, stub.Requests.Count);
-        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Id == (expected == SendStatus.Permanent ? 3001 : 3002));
+        var eventId = expected switch { SendStatus.Permanent => 3001, SendStatus.Uncertain => 3031, _ => 3002 };
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Id == eventId);
     }
 
+    [Theory]
+    [InlineData("MessageRejected", "MessageRejected")]
+    [InlineData("com.amazonaws.sesv2#MessageRejected", "MessageRejected")]
+    [InlineData("MessageRejected:http://internal.amazon.com/coral/com.amazonaws.sesv2/", "MessageRejected")]
+    [InlineData("com.amazonaws.sesv2#MessageRejected:http://internal.amazon.com/coral/com.amazonaws.sesv2/", "MessageRejected")]
+    [InlineData("aws.protocoltests#Foo:bar#baz", "Foo")]
+    [InlineData(" TooManyRequestsException ", "TooManyRequestsException")]
+    [InlineData("#", null)]
+    [InlineData(":http://x", null)]
+    public void AwsErrorCode_StripsTheNamespaceAndTheUri(string raw, string? expected) =>
+        Assert.Equal(expected, ProviderError.AwsCode(raw));
+
+    [Theory]
+    [InlineData("us-east-1", true)]
+    [InlineData("eu-central-2", true)]
+    [InlineData("us-gov-west-1", true)]
+    [InlineData("cn-north-1", false)]
+    [InlineData("cn-northwest-1", false)]
+    [InlineData("us-iso-east-1", false)]
+    [InlineData("us-isob-east-1", false)]
+    [InlineData("eu-isoe-west-1", false)]
+    [InlineData("EU-WEST-1", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void SesRegions_AreThoseOfTheAwsAndGovCloudPartitions(string? region, bool expected) =>
+        Assert.Equal(expected, SesEmailSender.IsSesRegion(region));
+
     [Fact]
-    public async Task SlowProvider_IsTransientTimeoutWithinTheTotalBudget()
+    public async Task SlowProviderBeyondTheBudget_IsUncertainAfterExactlyOneRequest()
     {
         await using var stub = await LoopbackHttpStub.StartAsync(static async (context, _) =>
             await Task.Delay(TimeSpan.FromSeconds(20), context.RequestAborted));
         var settings = SenderTestHost.Ses(stub.BaseUri);
         settings["Email:Retry:AttemptTimeout"] = "00:00:01";
-        settings["Email:Retry:TotalTimeout"] = "00:00:04";
+        settings["Email:Retry:TotalTimeout"] = "00:00:03";
         using var host = new SenderTestHost(settings);
         var clock = Stopwatch.StartNew();
 
         var result = await host.Sender.SendAsync(SenderTestHost.Mail("owner@example.com", "s"), CancellationToken.None);
 
-        Assert.Equal(SendStatus.Transient, result.Status);
+        Assert.Equal(SendStatus.Uncertain, result.Status);
         Assert.Equal("Timeout", result.ErrorCode);
-        // Never past the total budget (4 s), whatever the load: SNS gives up on the request at 15 s.
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4) + TimeSpan.FromSeconds(2));
-        Assert.InRange(stub.Requests.Count, 2, 3);
+        Assert.Null(result.Repeat);
+        // Never past the total budget (3 s), whatever the load: SNS gives up on the request at 15 s.
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3) + TimeSpan.FromSeconds(3));
+        Assert.Single(stub.Requests); // a sent request that timed out is never sent again
+        Assert.Contains(host.Logs.GetSnapshot(), static r => r.Id.Id == 3030);
+    }
+
+    [Fact]
+    public async Task SlowButSuccessfulAnswerAfterTheAttemptTimeout_IsSentWithOneRequest()
+    {
+        await using var stub = await LoopbackHttpStub.StartAsync(static async (context, _) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), context.RequestAborted);
+            await context.Response.WriteAsync("{\"MessageId\":\"slow-1\"}");
+        });
+        var settings = SenderTestHost.Ses(stub.BaseUri);
+        settings["Email:Retry:AttemptTimeout"] = "00:00:01";
+        settings["Email:Retry:TotalTimeout"] = "00:00:10";
+        using var host = new SenderTestHost(settings);
+
+        var result = await host.Sender.SendAsync(SenderTestHost.Mail("owner@example.com", "s"), CancellationToken.None);
+
+        Assert.Equal(SendResult.Sent("slow-1"), result);
+        Assert.Single(stub.Requests);
+    }
+
+    [Fact]
+    public async Task ThrottledWithARetryAfterThatFits_WaitsAndThenSendsOnce()
+    {
+        var calls = 0;
+        await using var stub = await LoopbackHttpStub.StartAsync(async (context, _) =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                context.Response.StatusCode = 429;
+                context.Response.Headers["x-amzn-ErrorType"] = "TooManyRequestsException:";
+                context.Response.Headers.RetryAfter = "1";
+                await context.Response.WriteAsync("{\"message\":\"Maximum sending rate exceeded.\"}");
+                return;
+            }
+
+            await context.Response.WriteAsync("{\"MessageId\":\"after-wait\"}");
+        });
+        using var host = new SenderTestHost(SenderTestHost.Ses(stub.BaseUri));
+        var clock = Stopwatch.StartNew();
+
+        var result = await host.Sender.SendAsync(SenderTestHost.Mail("owner@example.com", "s"), CancellationToken.None);
+
+        Assert.Equal(SendResult.Sent("after-wait"), result);
+        Assert.Equal(2, stub.Requests.Count);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.9), clock.Elapsed.ToString()); // Retry-After: 1, not the 0.4 s backoff
+    }
+
+    [Fact]
+    public async Task ThrottledWithARetryAfterBeyondTheBudget_IsTransientWithoutWaiting()
+    {
+        await using var stub = await LoopbackHttpStub.StartAsync(static async (context, _) =>
+        {
+            context.Response.StatusCode = 429;
+            context.Response.Headers["x-amzn-ErrorType"] = "TooManyRequestsException:";
+            context.Response.Headers.RetryAfter = "60";
+            await context.Response.WriteAsync("{\"message\":\"Maximum sending rate exceeded.\"}");
+        });
+        using var host = new SenderTestHost(SenderTestHost.Ses(stub.BaseUri));
+        var clock = Stopwatch.StartNew();
+
+        var result = await host.Sender.SendAsync(SenderTestHost.Mail("owner@example.com", "s"), CancellationToken.None);
+
+        Assert.Equal(SendStatus.Transient, result.Status);
+        Assert.Equal("TooManyRequestsException", result.ErrorCode);
+        Assert.Single(stub.Requests); // SNS's redelivery, not a wait past the budget, answers a 60 s Retry-After
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), clock.Elapsed.ToString());
+    }
+
+    [Fact]
+    public async Task ExplicitTemporaryKey_SendsItsSessionTokenSignedAndNeverLogsIt()
+    {
+        const string token = "IQoJb3JpZ2luX2VjEXAMPLE-session-token/with+chars==";
+        await using var stub = await LoopbackHttpStub.StartAsync(static (context, _) =>
+            context.Response.WriteAsync("{\"MessageId\":\"tmp-1\"}"));
+        var settings = SenderTestHost.Ses(stub.BaseUri);
+        settings["Email:Ses:SessionToken"] = token;
+        using var host = new SenderTestHost(settings);
+
+        var result = await host.Sender.SendAsync(SenderTestHost.Mail("owner@example.com", "s"), CancellationToken.None);
+
+        Assert.Equal(SendStatus.Sent, result.Status);
+        var request = Assert.Single(stub.Requests);
+        Assert.Equal(token, request.Headers["X-Amz-Security-Token"]);
+        Assert.Matches("SignedHeaders=[a-z0-9;-]*x-amz-security-token", request.Headers["Authorization"]);
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), static r => r.Message.Contains("EXAMPLE-session", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WithoutATemporaryKey_NoSessionTokenIsSent()
+    {
+        await using var stub = await LoopbackHttpStub.StartAsync(static (context, _) =>
+            context.Response.WriteAsync("{\"MessageId\":\"k-1\"}"));
+        using var host = new SenderTestHost(SenderTestHost.Ses(stub.BaseUri));
+
+        await host.Sender.SendAsync(SenderTestHost.Mail("owner@example.com", "s"), CancellationToken.None);
+
+        Assert.False(Assert.Single(stub.Requests).Headers.ContainsKey("X-Amz-Security-Token"));
     }
 
     [Fact]
