@@ -133,7 +133,7 @@ public sealed class ChangeNotifier : IDisposable
                 return preview with { Reason = NotifyReasons.SendFailed, Detail = $"{_sender.Provider} failed transiently ({sent.ErrorCode}); SNS will deliver again", Retry = true };
             default:
                 await _ledger.MarkRejectedAsync(lease, sent.ErrorCode ?? "unknown", CancellationToken.None);
-                _logger.SendRejected(decision.Key?.ToString(), _sender.Provider, sent.ErrorCode, sent.Detail);
+                _logger.SendRejected(decision.Key?.ToString(), _sender.Provider, sent.ErrorCode, AddressMask.MaskText(sent.Detail));
                 await ReportFailureAsync(decision, sent, cancellationToken);
                 return preview with { Reason = NotifyReasons.SendRejected, Detail = $"{_sender.Provider} refused the mail ({sent.ErrorCode}); retrying cannot help" };
         }

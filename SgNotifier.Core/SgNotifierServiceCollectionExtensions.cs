@@ -147,7 +147,12 @@ public static class SgNotifierServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler { AllowAutoRedirect = false }));
 
         // Config, diff and routing
-        services.AddOptions<NotifyOptions>().Bind(configuration.GetSection(NotifyOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<NotifyOptions>()
+            .Bind(configuration.GetSection(NotifyOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.AllowedRecipientDomains is { Count: > 0 } || development,
+                "Notify:AllowedRecipientDomains is empty: list the domains owner tags may send mail to (or '*' for any domain)")
+            .ValidateOnStart();
         services.AddOptions<AwsOptions>().Bind(configuration.GetSection(AwsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OversizedConfigurationItemFetcher>();
         services.AddSingleton<Ec2SecurityGroupLookup>();

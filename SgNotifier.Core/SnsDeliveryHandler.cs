@@ -166,6 +166,10 @@ public sealed class SnsDeliveryHandler
             case { Retry: true }:
                 _logger.DeliveryRetry(result.Reason, messageId, topicArn);
                 break;
+            case { Outcome: DeliveryOutcome.Malformed, Reason: SnsReasons.TooLarge }:
+                // SNS never retries a 4xx: this delivery, possibly a genuine change, is lost.
+                _logger.DeliveryTooLarge(_options.MaxBodyBytes);
+                break;
             case { Outcome: DeliveryOutcome.Malformed }:
                 _logger.DeliveryMalformed(result.Reason, result.Detail);
                 break;

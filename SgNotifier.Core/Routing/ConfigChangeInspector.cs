@@ -30,6 +30,14 @@ public sealed class ConfigChangeInspector
         this.fetcher = fetcher ?? throw new ArgumentNullException(nameof(fetcher));
         this.lookup = lookup ?? throw new ArgumentNullException(nameof(lookup));
         this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        if (this.notifyOptions.AllowedRecipientDomains is not { Count: > 0 } domains)
+        {
+            logger.AnyRecipientDomain("empty (allowed only in Development)");
+        }
+        else if (domains.Contains(NotifyOptions.AnyDomain))
+        {
+            logger.AnyRecipientDomain("'*'");
+        }
     }
 
     /// <param name="configMessage">The SNS <c>Message</c> of a verified Notification.</param>

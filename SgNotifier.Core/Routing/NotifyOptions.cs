@@ -7,6 +7,9 @@ public sealed class NotifyOptions : IValidatableObject
 {
     public const string Section = "Notify";
 
+    /// <summary>The <see cref="AllowedRecipientDomains"/> entry that allows every domain: an explicit, logged opt-out.</summary>
+    public const string AnyDomain = "*";
+
     /// <summary>AWS Security Hub control EC2.19 ("unrestricted access to ports with high risk"), TCP and UDP.</summary>
     public static IReadOnlyList<int> DefaultRiskyPorts { get; } =
     [
@@ -29,7 +32,10 @@ public sealed class NotifyOptions : IValidatableObject
     /// </summary>
     public IList<int>? RiskyPorts { get; set; }
 
-    /// <summary>When set, owner addresses outside these domains (or their subdomains) are dropped and reported.</summary>
+    /// <summary>
+    /// Owner addresses outside these domains (or their subdomains) are dropped and reported. Required outside
+    /// Development; <see cref="AnyDomain"/> (<c>*</c>) opts out, with a warning at start.
+    /// </summary>
     public IList<string>? AllowedRecipientDomains { get; set; }
 
     /// <summary>Receive changes of opted-in groups that have no valid owner, and oversized changes that could not be inspected.</summary>
@@ -49,9 +55,9 @@ public sealed class NotifyOptions : IValidatableObject
 
         foreach (var domain in AllowedRecipientDomains ?? [])
         {
-            if (!RecipientParser.IsValidAddress("postmaster@" + domain))
+            if (domain != AnyDomain && !RecipientParser.IsValidAddress("postmaster@" + domain))
             {
-                yield return new ValidationResult($"Notify:AllowedRecipientDomains: '{domain}' is not a domain name.", [nameof(AllowedRecipientDomains)]);
+                yield return new ValidationResult($"Notify:AllowedRecipientDomains: '{domain}' is not a domain name (or '*' for any domain).", [nameof(AllowedRecipientDomains)]);
             }
         }
 
@@ -60,6 +66,10 @@ public sealed class NotifyOptions : IValidatableObject
             if (!RecipientParser.IsValidAddress(address))
             {
                 yield return new ValidationResult($"Notify:FallbackRecipients: '{address}' is not a plain e-mail address.", [nameof(FallbackRecipients)]);
+            }
+            else if (RecipientParser.Check(address, AllowedRecipientDomains?.ToList()) is not null)
+            {
+                yield return new ValidationResult($"Notify:FallbackRecipients: '{address}' is outside Notify:AllowedRecipientDomains.", [nameof(FallbackRecipients)]);
             }
         }
     }

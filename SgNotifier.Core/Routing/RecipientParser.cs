@@ -46,7 +46,7 @@ public static class RecipientParser
             return InvalidAddress;
         }
 
-        if (allowedDomains is { Count: > 0 })
+        if (allowedDomains is { Count: > 0 } && !allowedDomains.Contains(NotifyOptions.AnyDomain))
         {
             var domain = token[(token.IndexOf('@', StringComparison.Ordinal) + 1)..];
             var allowed = allowedDomains.Any(d =>
