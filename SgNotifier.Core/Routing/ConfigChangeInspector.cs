@@ -154,6 +154,11 @@ public sealed class ConfigChangeInspector
             decision.TagChanges.Count,
             decision.IsRisky);
 
+        if (decision.TurnedOff is { } off)
+        {
+            logger.NotificationsTurnedOff(decision.Key?.ToString(), decision.SecurityGroup.Id, off.Cause);
+        }
+
         // A group change that reaches nobody although it was meant to: loud, so an operator can fix tags or options.
         if (decision.Reason is DecisionReasons.OversizedNoFallback or DecisionReasons.NoRecipients or DecisionReasons.OversizedDeliveryFailed or DecisionReasons.PreviousStateUnknown)
         {
