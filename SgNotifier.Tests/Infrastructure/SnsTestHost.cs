@@ -27,6 +27,7 @@ public sealed class SnsTestHost : IDisposable
         Certificates = certificates ?? StubHttpMessageHandler.ServingTestCertificates();
         Confirm = confirm ?? new StubHttpMessageHandler(_ => new HttpResponseMessage(System.Net.HttpStatusCode.OK));
         var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(RequiredDefaults)
             .AddInMemoryCollection(settings ?? AllowAllGenuineTopics())
             .Build();
         var services = new ServiceCollection();
@@ -37,6 +38,15 @@ public sealed class SnsTestHost : IDisposable
         services.AddHttpClient(SnsSubscriptionConfirmer.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Confirm);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
+
+    /// <summary>
+    /// Settings required outside Development that tests would otherwise repeat everywhere: the test owners and
+    /// fallback recipients are all at example.com.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> RequiredDefaults { get; } = new Dictionary<string, string?>
+    {
+        ["Notify:AllowedRecipientDomains:0"] = "example.com",
+    };
 
     /// <summary>The fake clock, registered unless the host was given another <see cref="TimeProvider"/>.</summary>
     public FakeTimeProvider Clock { get; } = new();
