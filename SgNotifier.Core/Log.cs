@@ -36,7 +36,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "SNS unreachable while confirming the subscription to {TopicArn}: {Error}")]
     public static partial void SubscriptionConfirmUnavailable(this ILogger logger, string topicArn, string error);
 
-    [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "Unsubscribed from {TopicArn}: no more security-group changes will arrive from it")]
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Error, Message = "Unsubscribed from {TopicArn}: no more security-group changes will arrive from it; subscribe the endpoint again")]
     public static partial void UnsubscribeConfirmationReceived(this ILogger logger, string topicArn);
 
     [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "Sns:AllowedTopicArns is empty: every SNS message will be rejected (topic-not-allowed)")]
@@ -46,6 +46,15 @@ internal static partial class Log
     public static partial void SignaturesNotVerified(this ILogger logger);
 
     // Issue 13: 1050–1059.
+    [LoggerMessage(EventId = 1052, Level = LogLevel.Warning,
+        Message = "Signing certificate {CertificateFile} not downloaded: more than {MaxDownloadsPerMinute} certificate downloads this minute (invented certificate names?); SNS will deliver again")]
+    public static partial void CertificateDownloadsLimited(this ILogger logger, string certificateFile, int maxDownloadsPerMinute);
+
+    [LoggerMessage(EventId = 1051, Level = LogLevel.Warning,
+        Message = "Subscription to {TopicArn} confirmed WITHOUT authentication: anyone holding its SubscriptionArn can unsubscribe it. Set Sns:AuthenticatedConfirm=true with credentials for the topic's account, or run: {Command}")]
+    public static partial void SubscriptionNotAuthenticated(this ILogger logger, string topicArn, string command);
+
+
     [LoggerMessage(EventId = 1050, Level = LogLevel.Error,
         Message = "SNS delivery refused with 413: the body is larger than Sns:MaxBodyBytes ({MaxBodyBytes} bytes); SNS does not retry a 4xx, so this delivery is lost")]
     public static partial void DeliveryTooLarge(this ILogger logger, int maxBodyBytes);

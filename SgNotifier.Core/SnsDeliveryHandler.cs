@@ -124,8 +124,11 @@ public sealed class SnsDeliveryHandler
     {
         if (preview)
         {
+            // Preview prints to its caller, not to a log: the one place the token may appear, in the command that
+            // confirms the subscription so that unsubscribing needs authentication.
             return new DeliveryResult(DeliveryOutcome.SubscriptionConfirmation, SnsReasons.Preview,
-                "a genuine subscription confirmation; serve would confirm it (Sns:AutoConfirm)", Message: message);
+                "a genuine subscription confirmation; serve would confirm it (Sns:AutoConfirm). To confirm it yourself with authenticated unsubscribe: " +
+                SnsSubscriptionConfirmer.ReconfirmCommand(message.TopicArn, message.Token ?? "<token>"), Message: message);
         }
 
         if (!_options.AutoConfirm)

@@ -333,7 +333,14 @@ public static class ChangeRouter
         [],
         [],
         null,
-        new ChangeKey(summary.AwsAccountId, summary.AwsRegion, summary.ResourceId, StateId(summary.ConfigurationStateId, summary.ConfigurationItemCaptureTime)));
+        KeyOf(summary));
+
+    /// <summary>The dedupe key of an oversized change: the summary's, whichever way its content is then read.</summary>
+    public static ChangeKey KeyOf(ConfigurationItemSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        return new ChangeKey(summary.AwsAccountId, summary.AwsRegion, summary.ResourceId, StateId(summary.ConfigurationStateId, summary.ConfigurationItemCaptureTime));
+    }
 
     private static string StateId(string? configurationStateId, DateTimeOffset? captureTime) =>
         configurationStateId ?? captureTime?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) ?? "unknown";

@@ -15,6 +15,20 @@ public sealed class SnsOptions
     /// <summary>Confirm subscriptions of allowed topics by calling SNS's ConfirmSubscription.</summary>
     public bool AutoConfirm { get; set; } = true;
 
+    /// <summary>
+    /// Confirm subscriptions with a SigV4-signed <c>ConfirmSubscription</c> and <c>AuthenticateOnUnsubscribe=true</c>,
+    /// so that only a signed <c>Unsubscribe</c> by the topic owner can remove the subscription. Needs credentials
+    /// allowed <c>sns:ConfirmSubscription</c> on the topic: <see cref="AccessKeyId"/> and <see cref="SecretAccessKey"/>,
+    /// or the default AWS chain. When false, the confirmation is unsigned and a warning names the command that makes
+    /// it authenticated.
+    /// </summary>
+    public bool AuthenticatedConfirm { get; set; }
+
+    /// <summary>Access key for the signed confirmation; empty for the default AWS credential chain.</summary>
+    public string? AccessKeyId { get; set; }
+
+    public string? SecretAccessKey { get; set; }
+
     /// <summary>Oldest Timestamp accepted: SNS retries for at most one hour, plus clock skew.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan MaxMessageAge { get; set; } = TimeSpan.FromMinutes(65);

@@ -161,7 +161,8 @@ public sealed class TaggerAttackCliTests
             });
         }
 
-        return root.ToJsonString();
+        // Escaped as AWS writes JSON (\" rather than \u0022), so the Message stays within SNS's 256 KiB.
+        return root.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     private static async Task<(HttpStatusCode Status, string? Reason)> DeliverAsync(HttpClient http, byte[] body)

@@ -5,7 +5,7 @@ namespace SgNotifier.Tests.Infrastructure;
 
 /// <summary>
 /// AWS Config change messages an insider who can only tag a group can cause (issue 13), made from
-/// <c>samples/rdp-opened.json</c>: the group's tags go from <paramref name="before"/> to <paramref name="after"/> in
+/// <c>samples/rdp-opened.json</c>: the group's tags go from <c>before</c> to <c>after</c> in
 /// one change (with the <c>Configuration.Tags.N</c> diff Config emits), optionally with the sample's world-open RDP rule.
 /// </summary>
 public static class TaggerAttacks

@@ -135,7 +135,7 @@ public sealed class TaggerAttackRoutingTests
         var mail = new EmailRenderer(EmailRendererSettings.Default).Render(decision);
 
         Assert.Contains("[ROUTING] NotifyOnChange changed: \"Yes\" -> \"Yes<U+200B>\"", mail.Text, StringComparison.Ordinal);
-        Assert.Contains("Yes&lt;U+200B&gt;", mail.Html, StringComparison.Ordinal);
+        Assert.Matches("Yes&lt;U(\\+|&#x2B;)200B&gt;", mail.Html);
     }
 
     [Fact]
