@@ -36,6 +36,8 @@ public sealed class SnsTestHost : IDisposable
         services.AddSgNotifier(configuration, environment);
         services.AddHttpClient(SigningCertificateCache.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Certificates);
         services.AddHttpClient(SnsSubscriptionConfirmer.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Confirm);
+        services.AddHttpClient(SnsSubscriptionConfirmer.SignedHttpClientName).ConfigurePrimaryHttpMessageHandler(sp =>
+            SnsSubscriptionConfirmer.CreateSigningHandler(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SnsOptions>>().Value, Confirm));
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
