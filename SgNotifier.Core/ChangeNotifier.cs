@@ -72,7 +72,11 @@ public sealed class ChangeNotifier : IDisposable
             : new DeliveryResult(DeliveryOutcome.Notify, decision.Reason, decision.Detail, Message: message, Decision: decision, Email: _renderer.Render(decision));
     }
 
-    /// <summary>Carries out a verified notification: at most one mail per change, whatever the number of deliveries.</summary>
+    /// <summary>
+    /// Carries out a verified notification: at most one mail per change and destination, whatever the number of
+    /// deliveries. A change that re-points the owner tag has two destinations (previous and new owners), each claimed,
+    /// sent and recorded on its own, so one refused or failed message neither blocks nor repeats the other.
+    /// </summary>
     public async Task<DeliveryResult> NotifyAsync(SnsMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -82,7 +86,32 @@ public sealed class ChangeNotifier : IDisposable
             return preview;
         }
 
-        var claim = await _ledger.ClaimAsync(message.MessageId, decision.Key, cancellationToken);
+        var destinations = decision.MailDestinations();
+        if (destinations.Count == 1)
+        {
+            return await SendOnceAsync(preview, message, decision, destinations[0], email, cancellationToken);
+        }
+
+        var results = new List<DeliveryResult>(destinations.Count);
+        foreach (var destination in destinations)
+        {
+            results.Add(await SendOnceAsync(preview, message, decision, destination, _renderer.Render(decision, destination), cancellationToken));
+        }
+
+        // The answer to SNS is the most urgent one: a retry if any message still has to go, then a refusal.
+        var answer = results.MaxBy(static r => Urgency(r))!;
+        return answer with
+        {
+            Detail = answer.Detail + " (" + string.Join("; ", destinations.Zip(results, static (d, r) => $"{Describe(d)}: {r.Reason}")) + ")",
+            Email = email,
+        };
+    }
+
+    private async Task<DeliveryResult> SendOnceAsync(
+        DeliveryResult preview, SnsMessage message, ChangeDecision decision, MailDestination destination, RenderedEmail email, CancellationToken cancellationToken)
+    {
+        var key = destination.LedgerChangeKey(decision.Key);
+        var claim = await _ledger.ClaimAsync(destination.LedgerMessageId(message.MessageId), key, cancellationToken);
         switch (claim.Status)
         {
             case LedgerClaimStatus.AlreadySent:
@@ -105,7 +134,7 @@ public sealed class ChangeNotifier : IDisposable
             return preview with { Reason = NotifyReasons.RateLimited, Detail = "Email:MaxSendsPerSecond reached; SNS will deliver again", Retry = true };
         }
 
-        var outgoing = new OutgoingEmail(decision.Recipients, email, decision.Key?.ToString() ?? message.MessageId)
+        var outgoing = new OutgoingEmail(destination.Recipients, email, key?.ToString() ?? destination.LedgerMessageId(message.MessageId))
         {
             Attempt = lease.Attempt,
             Repeat = lease.Pending,
@@ -131,21 +160,38 @@ public sealed class ChangeNotifier : IDisposable
                     _logger.SentButNotRecorded(message.MessageId, _sender.Provider);
                 }
 
-                _logger.ChangeMailed(decision.Key?.ToString(), _sender.Provider, sent.ProviderMessageId, decision.Recipients.Count);
-                return preview with { Reason = NotifyReasons.Sent, Detail = $"mailed {decision.Recipients.Count} recipient(s) through {_sender.Provider}" };
+                _logger.ChangeMailed(key?.ToString(), _sender.Provider, sent.ProviderMessageId, destination.Recipients.Count);
+                return preview with { Reason = NotifyReasons.Sent, Detail = $"mailed {destination.Recipients.Count} recipient(s) through {_sender.Provider}" };
             case SendStatus.Transient:
                 await _ledger.ReleaseAsync(lease, CancellationToken.None);
-                _logger.SendDeferred(decision.Key?.ToString(), _sender.Provider, sent.ErrorCode);
+                _logger.SendDeferred(key?.ToString(), _sender.Provider, sent.ErrorCode);
                 return preview with { Reason = sent.Reason ?? NotifyReasons.SendFailed, Detail = $"{_sender.Provider} did not take the mail ({sent.ErrorCode}); SNS will deliver again", Retry = true };
             case SendStatus.Uncertain:
-                return await RecordUncertainAsync(preview, decision, lease, sent, cancellationToken);
+                return await RecordUncertainAsync(preview, decision with { Recipients = destination.Recipients }, key, lease, sent, cancellationToken);
             default:
                 await _ledger.MarkRejectedAsync(lease, sent.ErrorCode ?? "unknown", CancellationToken.None);
-                _logger.SendRejected(decision.Key?.ToString(), _sender.Provider, sent.ErrorCode, sent.Detail);
-                await ReportFailureAsync(decision, sent, cancellationToken);
+                _logger.SendRejected(key?.ToString(), _sender.Provider, sent.ErrorCode, AddressMask.MaskText(sent.Detail));
+                await ReportFailureAsync(decision with { Recipients = destination.Recipients }, sent, cancellationToken);
                 return preview with { Reason = NotifyReasons.SendRejected, Detail = $"{_sender.Provider} refused the mail ({sent.ErrorCode}); retrying cannot help" };
         }
     }
+
+    private static int Urgency(DeliveryResult result) => result switch
+    {
+        { Retry: true } => 4,
+        { Reason: NotifyReasons.SendRejected or NotifyReasons.SendUncertain } => 3,
+        { Reason: NotifyReasons.Sent } => 2,
+        { Reason: NotifyReasons.AlreadyRejected } => 1,
+        _ => 0,
+    };
+
+    private static string Describe(MailDestination destination) => destination.Audience switch
+    {
+        MailAudience.PreviousOwners => "previous owners",
+        MailAudience.NewOwners => "new owners",
+        MailAudience.Fallback => "fallback recipients",
+        _ => "owners",
+    };
 
     /// <summary>
     /// Sends a sample change mail to one address through the configured provider, bypassing routing and the ledger:
@@ -176,9 +222,10 @@ public sealed class ChangeNotifier : IDisposable
     /// so the change is recorded as uncertain for good and reported (error log, fallback recipients); the risk left is
     /// a miss, when the provider never took it (README "The remaining window").
     /// </summary>
-    private async Task<DeliveryResult> RecordUncertainAsync(DeliveryResult preview, ChangeDecision decision, LedgerLease lease, SendResult sent, CancellationToken cancellationToken)
+    private async Task<DeliveryResult> RecordUncertainAsync(
+        DeliveryResult preview, ChangeDecision decision, ChangeKey? changeKey, LedgerLease lease, SendResult sent, CancellationToken cancellationToken)
     {
-        var key = decision.Key?.ToString();
+        var key = changeKey?.ToString();
         if (sent.Repeat is { } repeat)
         {
             await _ledger.ReleaseForRepeatAsync(lease, repeat, CancellationToken.None);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using SgNotifier.Core.Diff;
+using SgNotifier.Core.Routing;
 
 namespace SgNotifier.Core;
 
@@ -50,6 +51,32 @@ public static class DeliveryReport
             }
 
             writer.WriteEndArray();
+
+            // One entry per message sent for the change (previous owners alone when the owner tag was re-pointed).
+            writer.WriteStartArray("messages");
+            IReadOnlyList<MailDestination> destinations = decision is { Outcome: DecisionOutcome.Notify } ? decision.MailDestinations() : [];
+            foreach (var destination in destinations)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("audience", destination.Audience switch
+                {
+                    MailAudience.PreviousOwners => "previous-owners",
+                    MailAudience.NewOwners => "new-owners",
+                    MailAudience.Fallback => "fallback",
+                    _ => "owners",
+                });
+                writer.WriteStartArray("recipients");
+                foreach (var recipient in destination.Recipients)
+                {
+                    writer.WriteStringValue(recipient);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            WriteNullableString(writer, "notificationsOff", decision?.TurnedOff?.Cause);
             writer.WriteStartArray("rejectedRecipients");
             foreach (var rejected in decision?.RejectedRecipients ?? [])
             {
@@ -132,6 +159,19 @@ public static class DeliveryReport
             if (decision.Recipients.Count > 0)
             {
                 text.Append(culture, $"Recipients:  {string.Join(", ", decision.Recipients)}").AppendLine();
+            }
+
+            if (decision.Destinations.Count > 1)
+            {
+                foreach (var destination in decision.Destinations)
+                {
+                    text.Append(culture, $"Message:     {destination.Audience}: {string.Join(", ", destination.Recipients)}").AppendLine();
+                }
+            }
+
+            if (decision.TurnedOff is { } off)
+            {
+                text.Append(culture, $"WARNING:     notifications for this group are now OFF: {off.Cause}").AppendLine();
             }
 
             foreach (var rejected in decision.RejectedRecipients)

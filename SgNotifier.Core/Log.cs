@@ -36,7 +36,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "SNS unreachable while confirming the subscription to {TopicArn}: {Error}")]
     public static partial void SubscriptionConfirmUnavailable(this ILogger logger, string topicArn, string error);
 
-    [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "Unsubscribed from {TopicArn}: no more security-group changes will arrive from it")]
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Error, Message = "Unsubscribed from {TopicArn}: no more security-group changes will arrive from it; subscribe the endpoint again")]
     public static partial void UnsubscribeConfirmationReceived(this ILogger logger, string topicArn);
 
     [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "Sns:AllowedTopicArns is empty: every SNS message will be rejected (topic-not-allowed)")]
@@ -44,6 +44,20 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1031, Level = LogLevel.Warning, Message = "Sns:VerifySignatures is false (Development): SNS signatures are NOT checked")]
     public static partial void SignaturesNotVerified(this ILogger logger);
+
+    // Issue 13: 1050–1059.
+    [LoggerMessage(EventId = 1052, Level = LogLevel.Warning,
+        Message = "Signing certificate {CertificateFile} not downloaded: more than {MaxDownloadsPerMinute} certificate downloads this minute (invented certificate names?); SNS will deliver again")]
+    public static partial void CertificateDownloadsLimited(this ILogger logger, string certificateFile, int maxDownloadsPerMinute);
+
+    [LoggerMessage(EventId = 1051, Level = LogLevel.Warning,
+        Message = "Subscription to {TopicArn} confirmed WITHOUT authentication: anyone holding its SubscriptionArn can unsubscribe it. Set Sns:AuthenticatedConfirm=true with credentials for the topic's account, or run: {Command}")]
+    public static partial void SubscriptionNotAuthenticated(this ILogger logger, string topicArn, string command);
+
+
+    [LoggerMessage(EventId = 1050, Level = LogLevel.Error,
+        Message = "SNS delivery refused with 413: the body is larger than Sns:MaxBodyBytes ({MaxBodyBytes} bytes); SNS does not retry a 4xx, so this delivery is lost")]
+    public static partial void DeliveryTooLarge(this ILogger logger, int maxBodyBytes);
 
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Change {ChangeKey} mailed through {Provider} as {ProviderMessageId} to {RecipientCount} recipient(s)")]
     public static partial void ChangeMailed(this ILogger logger, string? changeKey, string provider, string? providerMessageId, int recipientCount);
@@ -86,6 +100,18 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Error, Message = "A change of security group {Key} was NOT notified to anyone ({Reason}): {Detail}")]
     public static partial void ChangeNotNotified(this ILogger logger, string? key, string reason, string detail);
+
+    // Issue 13 (an insider who can only tag a group): 2010–2039.
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning,
+        Message = "Notify:AllowedRecipientDomains is {Setting}: owner tags can send this app's mail (rules, account, VPC, co-owners) to ANY domain")]
+    public static partial void AnyRecipientDomain(this ILogger logger, string setting);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning,
+        Message = "Change {Key} switched notifications for group {GroupId} OFF ({Cause}); the mail about it says so in its subject")]
+    public static partial void NotificationsTurnedOff(this ILogger logger, string? key, string groupId, string cause);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Oversized item of {Key} not read: {Reason}")]
+    public static partial void OversizedLocationRefused(this ILogger logger, string? key, string reason);
 
     // 3000–3099: e-mail senders. Recipients appear only masked (d***@example.com); never bodies or keys.
     [LoggerMessage(EventId = 3000, Level = LogLevel.Information,

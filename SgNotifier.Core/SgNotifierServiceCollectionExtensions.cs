@@ -37,6 +37,8 @@ public static class SgNotifierServiceCollectionExtensions
                 "Sns:VerifySignatures may be false only when the environment (AZURE_FUNCTIONS_ENVIRONMENT or DOTNET_ENVIRONMENT) is Development")
             .Validate(o => o.AllowedTopicArns.Count > 0 || development,
                 "Sns:AllowedTopicArns is empty: list the SNS topic ARNs whose messages this app accepts")
+            .Validate(static o => string.IsNullOrEmpty(o.AccessKeyId) == string.IsNullOrEmpty(o.SecretAccessKey),
+                "Sns:AccessKeyId and Sns:SecretAccessKey must be set together (or neither, for the default AWS credential chain)")
             .Validate(o => o.AllowedTopicArns.All(arn => TopicArn.TryParse(arn, out _)),
                 "Sns:AllowedTopicArns holds a value that is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)")
             .ValidateOnStart();
@@ -44,6 +46,8 @@ public static class SgNotifierServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         services.AddHttpClient(SnsSubscriptionConfirmer.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+        services.AddHttpClient(SnsSubscriptionConfirmer.SignedHttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(static sp => SnsSubscriptionConfirmer.CreateSigningHandler(sp.GetRequiredService<IOptions<SnsOptions>>().Value));
         services.AddSingleton<SigningCertificateCache>();
         services.AddSingleton<SnsMessageVerifier>();
         services.AddSingleton<SnsSubscriptionConfirmer>();
@@ -155,7 +159,12 @@ public static class SgNotifierServiceCollectionExtensions
             }));
 
         // Config, diff and routing
-        services.AddOptions<NotifyOptions>().Bind(configuration.GetSection(NotifyOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<NotifyOptions>()
+            .Bind(configuration.GetSection(NotifyOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.AllowedRecipientDomains is { Count: > 0 } || development,
+                "Notify:AllowedRecipientDomains is empty: list the domains owner tags may send mail to (or '*' for any domain)")
+            .ValidateOnStart();
         services.AddOptions<AwsOptions>().Bind(configuration.GetSection(AwsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OversizedConfigurationItemFetcher>();
         services.AddSingleton<Ec2SecurityGroupLookup>();

@@ -124,8 +124,11 @@ public sealed class SnsDeliveryHandler
     {
         if (preview)
         {
+            // Preview prints to its caller, not to a log: the one place the token may appear, in the command that
+            // confirms the subscription so that unsubscribing needs authentication.
             return new DeliveryResult(DeliveryOutcome.SubscriptionConfirmation, SnsReasons.Preview,
-                "a genuine subscription confirmation; serve would confirm it (Sns:AutoConfirm)", Message: message);
+                "a genuine subscription confirmation; serve would confirm it (Sns:AutoConfirm). To confirm it yourself with authenticated unsubscribe: " +
+                SnsSubscriptionConfirmer.ReconfirmCommand(message.TopicArn, message.Token ?? "<token>"), Message: message);
         }
 
         if (!_options.AutoConfirm)
@@ -165,6 +168,10 @@ public sealed class SnsDeliveryHandler
         {
             case { Retry: true }:
                 _logger.DeliveryRetry(result.Reason, messageId, topicArn);
+                break;
+            case { Outcome: DeliveryOutcome.Malformed, Reason: SnsReasons.TooLarge }:
+                // SNS never retries a 4xx: this delivery, possibly a genuine change, is lost.
+                _logger.DeliveryTooLarge(_options.MaxBodyBytes);
                 break;
             case { Outcome: DeliveryOutcome.Malformed }:
                 _logger.DeliveryMalformed(result.Reason, result.Detail);

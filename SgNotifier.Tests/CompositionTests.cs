@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SgNotifier.Core;
 using SgNotifier.Tests.Infrastructure;
@@ -61,6 +63,53 @@ public sealed class CompositionTests
     [InlineData("Sns:MaxBodyBytes", "10")]
     [InlineData("Sns:CertificateDownloadTimeout", "00:05:00")]
     public void OutOfRangeSnsSetting_RefusesToStart(string key, string value)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Start(new Dictionary<string, string?>
+        {
+            ["Sns:AllowedTopicArns:0"] = "arn:aws:sns:us-east-1:123456789012:config-topic",
+            [key] = value,
+        }));
+        Assert.Contains(key.Split(':')[1], error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoAllowedRecipientDomainsInProduction_RefusesToStart_NamingTheKey()
+    {
+        var services = new ServiceCollection().AddLogging().AddSgNotifier(
+            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Sns:AllowedTopicArns:0"] = SnsTestHost.DefaultTopics }).Build(),
+            "Production");
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("Notify:AllowedRecipientDomains", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StarAsAllowedRecipientDomain_StartsButWarns()
+    {
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider();
+        var services = new ServiceCollection().AddLogging(l => l.AddProvider(logs)).AddSgNotifier(
+            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Sns:AllowedTopicArns:0"] = SnsTestHost.DefaultTopics,
+                ["Notify:AllowedRecipientDomains:0"] = "*",
+            }).Build(),
+            "Production");
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        provider.GetRequiredService<SnsDeliveryHandler>();
+
+        var warning = Assert.Single(logs.Collector.GetSnapshot(), r => r.Id.Id == 2010);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+    }
+
+    [Theory]
+    [InlineData("Notify:FallbackRecipients:0", "secops@elsewhere.test")]
+    [InlineData("Notify:MaxRecipientsPerTag", "51")]
+    [InlineData("Notify:MaxRecipients", "5")]
+    [InlineData("Notify:AllowedAccountIds:0", "12345")]
+    [InlineData("Notify:AllowedRecipientDomains:1", "not a domain")]
+    public void BadRecipientLimitsOrLists_RefuseToStart(string key, string value)
     {
         var error = Assert.Throws<OptionsValidationException>(() => Start(new Dictionary<string, string?>
         {

@@ -22,6 +22,7 @@ internal sealed class PipelineHost : IAsyncDisposable
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Sns:AllowedTopicArns:0"] = allowedTopicArn,
+                ["Notify:AllowedRecipientDomains:0"] = "example.com",
                 ["Email:Provider"] = "Ses",
                 ["Email:From"] = "sg-alerts@example.com",
                 ["Email:Ses:Region"] = "us-east-1",

@@ -18,6 +18,19 @@ public sealed class AwsOptions : IValidatableObject
     /// <summary>When S3 is off or fails permanently, read the group's current tags and rules with <c>ec2:DescribeSecurityGroups</c>.</summary>
     public bool LookupTagsWithEc2 { get; set; }
 
+    /// <summary>
+    /// The Config delivery channel's bucket: the only bucket oversized items are read from (required with
+    /// <see cref="FetchOversizedItems"/>). The bucket a message names must be this one.
+    /// </summary>
+    public string? ConfigBucket { get; set; }
+
+    /// <summary>The account that owns <see cref="ConfigBucket"/>, sent as <c>x-amz-expected-bucket-owner</c>: S3 refuses the read if the bucket changed hands.</summary>
+    [RegularExpression("^[0-9]{12}$")]
+    public string? ConfigBucketOwner { get; set; }
+
+    /// <summary>The delivery channel's S3 key prefix, if it has one; keys are read only under <c>[prefix/]AWSLogs/&lt;account&gt;/Config/&lt;region&gt;/</c>.</summary>
+    public string? ConfigKeyPrefix { get; set; }
+
     /// <summary>The Config delivery bucket's region; when empty, the region of the changed resource.</summary>
     [RegularExpression("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
     public string? Region { get; set; }
@@ -42,6 +55,18 @@ public sealed class AwsOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (FetchOversizedItems && (string.IsNullOrEmpty(ConfigBucket) || string.IsNullOrEmpty(ConfigBucketOwner)))
+        {
+            yield return new ValidationResult(
+                "Aws:FetchOversizedItems needs Aws:ConfigBucket and Aws:ConfigBucketOwner: oversized items are read only from the Config delivery bucket.",
+                [nameof(ConfigBucket)]);
+        }
+
+        if (!string.IsNullOrEmpty(ConfigBucket) && !OversizedConfigurationItemFetcher.IsBucketName(ConfigBucket))
+        {
+            yield return new ValidationResult("Aws:ConfigBucket is not an S3 bucket name.", [nameof(ConfigBucket)]);
+        }
+
         foreach (var (name, value) in new[] { (nameof(S3ServiceUrl), S3ServiceUrl), (nameof(Ec2ServiceUrl), Ec2ServiceUrl) })
         {
             if (!string.IsNullOrEmpty(value) &&

@@ -34,16 +34,19 @@ public sealed class OversizedConfigurationItemFetcher : IDisposable
     {
         ArgumentNullException.ThrowIfNull(oversized);
         var summary = oversized.Summary ?? throw new ArgumentException("Not an oversized notification.", nameof(oversized));
-        if (!TrySplitLocation(oversized.S3Delivery?.S3BucketLocation, out var bucket, out var key))
+        var (bucket, key, refusal) = ConfigDeliveryLocation.Check(summary, oversized.S3Delivery?.S3BucketLocation, options);
+        if (refusal is not null)
         {
-            return AwsLookupResult<ConfigMessage>.Permanent("the notification has no usable s3BucketLocation");
+            return AwsLookupResult<ConfigMessage>.Permanent(refusal);
         }
 
         byte[] content;
         try
         {
             var client = clients.GetOrAdd(string.IsNullOrEmpty(options.Region) ? summary.AwsRegion : options.Region, CreateClient);
-            using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken);
+            using var response = await client.GetObjectAsync(
+                new GetObjectRequest { BucketName = bucket, Key = key, ExpectedBucketOwner = options.ConfigBucketOwner },
+                cancellationToken);
             content = await ReadAsync(response.ResponseStream, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -68,13 +71,18 @@ public sealed class OversizedConfigurationItemFetcher : IDisposable
             return AwsLookupResult<ConfigMessage>.Permanent($"the S3 object is not a configuration item change ({message.Kind}: {message.Problem})");
         }
 
-        if (!string.Equals(message.Item.ResourceId, summary.ResourceId, StringComparison.Ordinal))
+        if (!string.Equals(message.Item.ResourceId, summary.ResourceId, StringComparison.Ordinal) ||
+            !string.Equals(message.Item.AwsAccountId, summary.AwsAccountId, StringComparison.Ordinal) ||
+            !string.Equals(message.Item.AwsRegion, summary.AwsRegion, StringComparison.Ordinal))
         {
             return AwsLookupResult<ConfigMessage>.Permanent("the S3 object describes another resource than the notification's summary");
         }
 
         return AwsLookupResult<ConfigMessage>.Found(message);
     }
+
+    internal static bool IsBucketName(string bucket) =>
+        bucket.Length is >= 3 and <= 63 && bucket.All(static c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.');
 
     /// <summary><c>bucket/key</c>, with a bucket name S3 would accept; anything else is refused before any request.</summary>
     internal static bool TrySplitLocation(string? location, out string bucket, out string key)

@@ -40,11 +40,14 @@ public sealed class EmailRenderer
     /// <summary>Names of the templates taken from <see cref="EmailRendererSettings.TemplateDirectory"/>.</summary>
     public IReadOnlyList<string> OverriddenTemplates => _templates.Overridden;
 
-    public RenderedEmail Render(ChangeDecision decision)
+    public RenderedEmail Render(ChangeDecision decision) => Render(decision, null);
+
+    /// <param name="destination">The message of the change this mail is for: says who else was told, and why this reader is told.</param>
+    public RenderedEmail Render(ChangeDecision decision, MailDestination? destination)
     {
         ArgumentNullException.ThrowIfNull(decision);
         var subject = EmailSubject.ForChange(decision, _settings.SubjectPrefix, _settings.TagKeys);
-        var view = ChangeView.From(decision, subject, _settings.TagKeys);
+        var view = ChangeView.From(decision, subject, _settings.TagKeys, destination);
         return new RenderedEmail(
             subject,
             RenderTemplate(EmailTemplates.NotificationText, view, NullEncoder.Default),

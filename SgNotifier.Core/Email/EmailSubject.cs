@@ -12,6 +12,9 @@ public static class EmailSubject
 {
     public const int MaxLength = 200;
 
+    /// <summary>What the subject and the first line of a mail say when a change leaves the owners unnotified.</summary>
+    public const string NotificationsOff = "notifications for this group are now OFF";
+
     public static string ForChange(ChangeDecision decision, string prefix, RoutingTagKeys tagKeys)
     {
         ArgumentNullException.ThrowIfNull(decision);
@@ -19,6 +22,13 @@ public static class EmailSubject
         ArgumentNullException.ThrowIfNull(tagKeys);
 
         var builder = new StringBuilder();
+
+        // First, so that truncation of a long group name never cuts it off.
+        if (decision.TurnedOff is not null)
+        {
+            builder.Append(NotificationsOff).Append(": ");
+        }
+
         builder.Append(Resource(decision)).Append(": ");
         if (decision.SecurityGroup is null && decision.Added.Count + decision.Removed.Count + decision.Changed.Count == 0)
         {

@@ -40,9 +40,11 @@ internal sealed record ChangeView(
     string? RoutedBy,
     string Reason,
     string Detail,
-    string? ChangeKey)
+    string? ChangeKey,
+    string? NotificationsOff,
+    string? AlsoTold)
 {
-    public static ChangeView From(ChangeDecision decision, string subject, RoutingTagKeys tagKeys)
+    public static ChangeView From(ChangeDecision decision, string subject, RoutingTagKeys tagKeys, MailDestination? destination = null)
     {
         var group = decision.SecurityGroup is { } g
             ? new GroupView(
@@ -51,9 +53,15 @@ internal sealed record ChangeView(
                 AwsConsoleLinks.SecurityGroup(g.Region, g.Id), AwsConsoleLinks.ConfigTimeline(g.Region, g.Id))
             : null;
         var region = decision.SecurityGroup?.Region ?? decision.Key?.Region;
-        var tags = decision.TagChanges.Select(t => new TagRow(
-                MailText.Body(t.Key)!, MailText.Body(t.Before), MailText.Body(t.After),
-                t.Before is null ? "added" : t.After is null ? "removed" : "changed", tagKeys.IsRoutingTag(t)))
+        // Tag rows show invisible characters, and in routing tags every non-ASCII lookalike, as <U+XXXX>: "Yes" and
+        // "Yes"+U+200B, or "Yes" and "Y"+U+0435+"s", must not read the same in the mail that switches a group off.
+        var tags = decision.TagChanges.Select(t =>
+            {
+                var routing = tagKeys.IsRoutingTag(t);
+                return new TagRow(
+                    MailText.Visible(t.Key, routing)!, MailText.Visible(t.Before, routing), MailText.Visible(t.After, routing),
+                    t.Before is null ? "added" : t.After is null ? "removed" : "changed", routing);
+            })
             .ToList();
         return new ChangeView(
             subject,
@@ -74,8 +82,24 @@ internal sealed record ChangeView(
             MailText.Body(decision.RoutedBy),
             MailText.Body(decision.Reason)!,
             MailText.Body(decision.Detail)!,
-            MailText.Body(decision.Key?.ToString()));
+            MailText.Body(decision.Key?.ToString()),
+            MailText.Body(NotificationsOffText(decision.TurnedOff)),
+            MailText.Body(AlsoToldText(destination)));
     }
+
+    /// <summary>The top line of a mail about a change that silenced the group: what was lost and, when known, who did it.</summary>
+    public static string? NotificationsOffText(NotificationsTurnedOff? off) => off is null
+        ? null
+        : off.Actor is { Length: > 0 } actor
+            ? $"{off.Cause} (changed by {actor}). Later changes of this group will not reach its owners until the tags are put back."
+            : $"{off.Cause}. Later changes of this group will not reach its owners until the tags are put back.";
+
+    private static string? AlsoToldText(MailDestination? destination) => destination?.Audience switch
+    {
+        MailAudience.PreviousOwners => "You were an owner of this group before this change re-pointed its owner tag. " + destination.AlsoTold,
+        MailAudience.NewOwners => "This change added you to the group's owner tag. " + destination.AlsoTold,
+        _ => destination?.AlsoTold,
+    };
 
     private static string SummaryOf(ChangeDecision decision)
     {

@@ -39,6 +39,43 @@ internal static class MailText
     }
 
     /// <summary>
+    /// Untrusted text with every character a reader could not see or tell apart written as <c>&lt;U+XXXX&gt;</c>:
+    /// control and format characters (zero-width spaces and joiners, bidi controls), separators other than the
+    /// space, combining marks, unassigned and private-use code points, and blank-looking letters (Hangul fillers,
+    /// the braille blank). With <paramref name="nonAscii"/>, every non-ASCII character too: routing tag values are
+    /// plain ASCII when genuine (<c>Yes</c>, addresses), so a Cyrillic <c>е</c> in one is a lookalike.
+    /// </summary>
+    public static string? Visible(string? value, bool nonAscii)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder(value.Length);
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (IsHidden(rune) || (nonAscii && rune.Value > 0x7E))
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"<U+{rune.Value:X4}>");
+            }
+            else
+            {
+                builder.Append(rune.ToString());
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool IsHidden(Rune rune) =>
+        rune.Value is 0x115F or 0x1160 or 0x3164 or 0xFFA0 or 0x2800 or 0x180E or 0xFEFF or 0xFFFC ||
+        (rune.Value != ' ' && Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format
+            or UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+            or UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark or UnicodeCategory.SpacingCombiningMark
+            or UnicodeCategory.PrivateUse or UnicodeCategory.Surrogate or UnicodeCategory.OtherNotAssigned);
+
+    /// <summary>
     /// Subject text: control, format (bidi, zero-width) and line/paragraph separator characters removed, whitespace
     /// runs collapsed, trimmed.
     /// </summary>

@@ -1,4 +1,5 @@
 using SgNotifier.Core.Diff;
+using SgNotifier.Core.Routing;
 
 namespace SgNotifier.Core.Email;
 
@@ -10,11 +11,11 @@ public sealed record RoutingTagKeys(string NotifyOnChange = "NotifyOnChange", st
 {
     public static RoutingTagKeys Default { get; } = new();
 
-    // Case-insensitive on purpose: a key that differs only in case is the same trick and deserves the same warning.
+    // Case- and invisible-character-insensitive on purpose, as routing reads keys (TagText): a key that differs only
+    // in case or by a zero-width space is the same trick and deserves the same warning.
     public bool IsRoutingTag(TagChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        return string.Equals(change.Key, NotifyOnChange, StringComparison.OrdinalIgnoreCase) ||
-               string.Equals(change.Key, OwnerDl, StringComparison.OrdinalIgnoreCase);
+        return TagText.KeyIs(change.Key, NotifyOnChange) || TagText.KeyIs(change.Key, OwnerDl);
     }
 }

@@ -33,6 +33,19 @@ public sealed record ChangeDecision(
     /// </summary>
     public IReadOnlyList<AssessedRule> CurrentRules { get; init; } = [];
 
+    /// <summary>
+    /// The messages to send, each to its own audience (see <see cref="MailDestination"/>); <see cref="Recipients"/> is
+    /// their union. Empty means one message to <see cref="Recipients"/>.
+    /// </summary>
+    public IReadOnlyList<MailDestination> Destinations { get; init; } = [];
+
+    /// <summary>Set when this change leaves the group's owners unnotified from now on (lost opt-in or every valid owner).</summary>
+    public NotificationsTurnedOff? TurnedOff { get; init; }
+
+    /// <summary><see cref="Destinations"/>, or one message to <see cref="Recipients"/>.</summary>
+    public IReadOnlyList<MailDestination> MailDestinations() =>
+        Destinations.Count > 0 ? Destinations : [new MailDestination(string.Empty, MailAudience.Owners, Recipients)];
+
     public bool IsRisky =>
         Added.Any(static r => r.Risky) || Changed.Any(static c => c.After.Risky);
 

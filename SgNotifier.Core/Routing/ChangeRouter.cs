@@ -1,6 +1,7 @@
 using System.Globalization;
 using SgNotifier.Core.Config;
 using SgNotifier.Core.Diff;
+using SgNotifier.Core.Senders;
 
 namespace SgNotifier.Core.Routing;
 
@@ -47,6 +48,11 @@ public static class ChangeRouter
         if (!summary.IsSecurityGroup)
         {
             return baseline with { Reason = DecisionReasons.NotSecurityGroup, Detail = $"A change of a {summary.ResourceType}, not of a security group." };
+        }
+
+        if (!IsAccountAllowed(summary.AwsAccountId, options))
+        {
+            return AccountNotAllowed(summary.AwsAccountId, message.MessageType);
         }
 
         if (message.Kind == ConfigMessageKind.OversizedDeliveryFailed)
@@ -134,6 +140,11 @@ public static class ChangeRouter
         if (!item.IsSecurityGroup)
         {
             return ChangeDecision.Ignore(DecisionReasons.NotSecurityGroup, $"A change of a {item.ResourceType}, not of a security group.", message.MessageType);
+        }
+
+        if (!IsAccountAllowed(item.AwsAccountId, options))
+        {
+            return AccountNotAllowed(item.AwsAccountId, message.MessageType);
         }
 
         var diff = message.Diff;
@@ -249,13 +260,23 @@ public static class ChangeRouter
 
         var previousOwners = Owners(previousTags, options);
         var currentOwners = Owners(currentTags, options);
-        var owners = previousOwners.Addresses.Union(currentOwners.Addresses, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var rejected = previousOwners.Rejected.Union(currentOwners.Rejected).ToList();
+        var (destinations, overBudget) = OwnerDestinations(previousOwners.Addresses, currentOwners.Addresses, options);
+        var rejected = previousOwners.Rejected.Union(currentOwners.Rejected).Union(overBudget).ToList();
         var optedInBy = $"{options.NotifyOnChangeTagKey}=yes on the group ({States(previousOptIn, currentOptIn)})";
         var ownersFrom = States(previousOwners.Addresses.Count > 0, currentOwners.Addresses.Count > 0);
-        var (recipients, routedBy) = owners.Count > 0
-            ? (owners, $"{optedInBy}; recipients from {options.OwnerTagKey} ({ownersFrom})")
-            : (Fallback(options), $"{optedInBy}; no valid {options.OwnerTagKey} address, so Notify:FallbackRecipients");
+        string routedBy;
+        if (destinations.Count > 0)
+        {
+            routedBy = $"{optedInBy}; recipients from {options.OwnerTagKey} ({ownersFrom})";
+        }
+        else
+        {
+            var fallback = Fallback(options);
+            destinations = fallback.Count > 0 ? [new MailDestination(string.Empty, MailAudience.Fallback, fallback)] : [];
+            routedBy = $"{optedInBy}; no valid {options.OwnerTagKey} address, so Notify:FallbackRecipients";
+        }
+
+        var recipients = destinations.SelectMany(static d => d.Recipients).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         decision = decision with { RejectedRecipients = rejected };
 
         if (recipients.Count == 0)
@@ -276,6 +297,11 @@ public static class ChangeRouter
             };
         }
 
+        decision = decision with
+        {
+            Destinations = destinations,
+            TurnedOff = created || deleted ? null : TurnedOff(previousOptIn, currentOptIn, previousOwners, currentOwners, options),
+        };
         return decision with
         {
             Outcome = DecisionOutcome.Notify,
@@ -307,35 +333,134 @@ public static class ChangeRouter
         [],
         [],
         null,
-        new ChangeKey(summary.AwsAccountId, summary.AwsRegion, summary.ResourceId, StateId(summary.ConfigurationStateId, summary.ConfigurationItemCaptureTime)));
+        KeyOf(summary));
+
+    /// <summary>The dedupe key of an oversized change: the summary's, whichever way its content is then read.</summary>
+    public static ChangeKey KeyOf(ConfigurationItemSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        return new ChangeKey(summary.AwsAccountId, summary.AwsRegion, summary.ResourceId, StateId(summary.ConfigurationStateId, summary.ConfigurationItemCaptureTime));
+    }
 
     private static string StateId(string? configurationStateId, DateTimeOffset? captureTime) =>
         configurationStateId ?? captureTime?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) ?? "unknown";
 
-    /// <summary>Tag keys match ignoring case, so <c>notifyonchange</c> is not a silent way out; any matching key saying yes opts in.</summary>
+    /// <summary>
+    /// Tag keys match ignoring case and invisible characters (<see cref="TagText"/>), so <c>notifyonchange</c> or a
+    /// zero-width space is not a silent way out; any matching key saying yes opts in.
+    /// </summary>
     public static bool IsOptedIn(IReadOnlyDictionary<string, string> tags, NotifyOptions options)
     {
         ArgumentNullException.ThrowIfNull(tags);
         ArgumentNullException.ThrowIfNull(options);
         return TagValues(tags, options.NotifyOnChangeTagKey)
-            .Select(static v => v.Trim())
+            .Select(TagText.Normalize)
             .Any(static v => string.Equals(v, "yes", StringComparison.OrdinalIgnoreCase) || string.Equals(v, "true", StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>
+    /// The owners named by every key that reads as the owner tag, the exactly spelled key first, in the order written,
+    /// at most <see cref="NotifyOptions.MaxRecipientsPerTag"/> together: <c>ownerdl</c> and <c>OWNERDL</c> do not
+    /// multiply the budget. The excess is rejected as <see cref="RecipientParser.TooManyRecipients"/>.
+    /// </summary>
     public static RecipientList Owners(IReadOnlyDictionary<string, string> tags, NotifyOptions options)
     {
         ArgumentNullException.ThrowIfNull(tags);
         ArgumentNullException.ThrowIfNull(options);
-        var lists = TagValues(tags, options.OwnerTagKey)
-            .Select(v => RecipientParser.Parse(v, options.AllowedRecipientDomains?.ToList()))
-            .ToList();
-        return new RecipientList(
-            lists.SelectMany(static l => l.Addresses).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
-            lists.SelectMany(static l => l.Rejected).Distinct().ToList());
+        var domains = options.AllowedRecipientDomains?.ToList();
+        var kept = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var rejected = new List<RejectedRecipient>();
+        foreach (var value in TagValues(tags, options.OwnerTagKey))
+        {
+            foreach (var (token, reason) in RecipientParser.Tokens(TagText.Normalize(value), domains))
+            {
+                if (reason is not null)
+                {
+                    rejected.Add(new RejectedRecipient(token, reason));
+                }
+                else if (seen.Add(token))
+                {
+                    if (kept.Count < options.MaxRecipientsPerTag)
+                    {
+                        kept.Add(token);
+                    }
+                    else
+                    {
+                        rejected.Add(new RejectedRecipient(token, RecipientParser.TooManyRecipients));
+                    }
+                }
+            }
+        }
+
+        return new RecipientList(kept.Order(StringComparer.Ordinal).ToList(), rejected.Distinct().ToList());
     }
 
+    public static bool IsAccountAllowed(string accountId, NotifyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.AllowedAccountIds is not { Count: > 0 } allowed || allowed.Contains(accountId, StringComparer.Ordinal);
+    }
+
+    private static ChangeDecision AccountNotAllowed(string accountId, string? messageType) => ChangeDecision.Ignore(
+        DecisionReasons.AccountNotAllowed, $"Account {accountId} is not in Notify:AllowedAccountIds.", messageType);
+
+    /// <summary>Keys that read as <paramref name="key"/>: the exactly spelled one first, then the others in ordinal order.</summary>
     private static IEnumerable<string> TagValues(IReadOnlyDictionary<string, string> tags, string key) =>
-        tags.Where(t => string.Equals(t.Key, key, StringComparison.OrdinalIgnoreCase)).OrderBy(static t => t.Key, StringComparer.Ordinal).Select(static t => t.Value);
+        tags.Where(t => TagText.KeyIs(t.Key, key))
+            .OrderBy(t => string.Equals(t.Key, key, StringComparison.Ordinal) ? 0 : 1)
+            .ThenBy(static t => t.Key, StringComparer.Ordinal)
+            .Select(static t => t.Value);
+
+    /// <summary>
+    /// The owners' messages. When the change re-points the owner tag, the previous owners get a message of their own
+    /// (so they hear even if the new list is refused, and do not see it in their To: line) and the added addresses
+    /// another, within <see cref="NotifyOptions.MaxRecipients"/> left after the previous owners.
+    /// </summary>
+    private static (List<MailDestination> Destinations, List<RejectedRecipient> OverBudget) OwnerDestinations(
+        IReadOnlyList<string> previous, IReadOnlyList<string> current, NotifyOptions options)
+    {
+        var added = current.Except(previous, StringComparer.Ordinal).ToList();
+        if (previous.Count == 0 || added.Count == 0)
+        {
+            var owners = previous.Count > 0 ? previous : current;
+            return (owners.Count == 0 ? [] : [new MailDestination(string.Empty, MailAudience.Owners, owners)], []);
+        }
+
+        var room = Math.Max(0, options.MaxRecipients - previous.Count);
+        var kept = added.Take(room).ToList();
+        var overBudget = added.Skip(room).Select(static a => new RejectedRecipient(a, RecipientParser.TooManyRecipients)).ToList();
+        var destinations = new List<MailDestination>
+        {
+            new(string.Empty, MailAudience.PreviousOwners, previous,
+                kept.Count == 0 ? null : $"The addresses this change added to {options.OwnerTagKey} were told in a separate message: {AddressMask.MaskAll(kept)}."),
+        };
+        if (kept.Count > 0)
+        {
+            destinations.Add(new MailDestination(MailDestination.NewOwnersId, MailAudience.NewOwners, kept,
+                $"The previous owners ({options.OwnerTagKey} before this change) were told in a separate message: {AddressMask.MaskAll(previous)}."));
+        }
+
+        return (destinations, overBudget);
+    }
+
+    /// <summary>Whether this change leaves the owners unnotified from now on; null when they will still hear.</summary>
+    private static NotificationsTurnedOff? TurnedOff(bool previousOptIn, bool currentOptIn, RecipientList previousOwners, RecipientList currentOwners, NotifyOptions options)
+    {
+        if (previousOptIn && !currentOptIn)
+        {
+            return new NotificationsTurnedOff($"{options.NotifyOnChangeTagKey} no longer says yes or true");
+        }
+
+        if (currentOptIn && previousOwners.Addresses.Count > 0 && currentOwners.Addresses.Count == 0)
+        {
+            return new NotificationsTurnedOff(Fallback(options).Count > 0
+                ? $"{options.OwnerTagKey} no longer holds a valid address; only Notify:FallbackRecipients will hear of later changes"
+                : $"{options.OwnerTagKey} no longer holds a valid address");
+        }
+
+        return null;
+    }
 
     private static List<string> Fallback(NotifyOptions options) =>
         (options.FallbackRecipients ?? [])

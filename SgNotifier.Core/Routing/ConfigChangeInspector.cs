@@ -30,6 +30,14 @@ public sealed class ConfigChangeInspector
         this.fetcher = fetcher ?? throw new ArgumentNullException(nameof(fetcher));
         this.lookup = lookup ?? throw new ArgumentNullException(nameof(lookup));
         this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        if (this.notifyOptions.AllowedRecipientDomains is not { Count: > 0 } domains)
+        {
+            logger.AnyRecipientDomain("empty (allowed only in Development)");
+        }
+        else if (domains.Contains(NotifyOptions.AnyDomain))
+        {
+            logger.AnyRecipientDomain("'*'");
+        }
     }
 
     /// <param name="configMessage">The SNS <c>Message</c> of a verified Notification.</param>
@@ -72,6 +80,20 @@ public sealed class ConfigChangeInspector
 
     private async Task<InspectionResult> InspectOversizedAsync(ConfigMessage message, CancellationToken cancellationToken)
     {
+        var summary = message.Summary!;
+        if (!ChangeRouter.IsAccountAllowed(summary.AwsAccountId, notifyOptions))
+        {
+            return InspectionResult.Decided(ChangeRouter.DecideOversized(message, notifyOptions, "the account is not allowed"));
+        }
+
+        // The region names an endpoint and a signing scope: one that is not a region name is never asked.
+        if (!ConfigDeliveryLocation.IsRegionName(summary.AwsRegion) || !ConfigDeliveryLocation.IsAccountId(summary.AwsAccountId))
+        {
+            const string refusal = "the summary's awsRegion or awsAccountId is not an AWS region name or account id, so AWS was not asked";
+            logger.OversizedLocationRefused(Key(message), refusal);
+            return InspectionResult.Decided(ChangeRouter.DecideOversized(message, notifyOptions, refusal));
+        }
+
         var failures = new List<string>();
         if (awsOptions.FetchOversizedItems)
         {
@@ -81,8 +103,14 @@ public sealed class ConfigChangeInspector
                 case AwsLookupStatus.TransientFailure:
                     return InspectionResult.TransientFailure(fetched.Problem!);
                 case AwsLookupStatus.Found:
-                    // The key and message type stay those of the notification SNS delivered.
-                    return InspectionResult.Decided(ChangeRouter.Decide(fetched.Value!, notifyOptions) with { MessageType = message.MessageType });
+                    // The key and message type stay those of the notification SNS delivered, so a redelivery that
+                    // takes the other path (S3 down, EC2 up) is recognised as the same change.
+                    var fetchedDecision = ChangeRouter.Decide(fetched.Value!, notifyOptions);
+                    return InspectionResult.Decided(fetchedDecision with
+                    {
+                        MessageType = message.MessageType,
+                        Key = fetchedDecision.Key is null ? null : ChangeRouter.KeyOf(summary),
+                    });
                 default:
                     logger.OversizedFetchFailed(Key(message), fetched.Problem);
                     failures.Add("the S3 fetch failed: " + fetched.Problem);
@@ -96,7 +124,6 @@ public sealed class ConfigChangeInspector
 
         if (awsOptions.LookupTagsWithEc2)
         {
-            var summary = message.Summary!;
             var described = await lookup.DescribeAsync(summary.ResourceId, summary.AwsRegion, cancellationToken);
             switch (described.Status)
             {
@@ -146,6 +173,11 @@ public sealed class ConfigChangeInspector
             decision.TagChanges.Count,
             decision.IsRisky);
 
+        if (decision.TurnedOff is { } off)
+        {
+            logger.NotificationsTurnedOff(decision.Key?.ToString(), decision.SecurityGroup.Id, off.Cause);
+        }
+
         // A group change that reaches nobody although it was meant to: loud, so an operator can fix tags or options.
         if (decision.Reason is DecisionReasons.OversizedNoFallback or DecisionReasons.NoRecipients or DecisionReasons.OversizedDeliveryFailed or DecisionReasons.PreviousStateUnknown)
         {
@@ -153,7 +185,5 @@ public sealed class ConfigChangeInspector
         }
     }
 
-    private static string? Key(ConfigMessage message) => message.Summary is { } s
-        ? new ChangeKey(s.AwsAccountId, s.AwsRegion, s.ResourceId, s.ConfigurationStateId ?? "unknown").ToString()
-        : null;
+    private static string? Key(ConfigMessage message) => message.Summary is { } s ? ChangeRouter.KeyOf(s).ToString() : null;
 }

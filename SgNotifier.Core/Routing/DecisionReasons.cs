@@ -47,4 +47,7 @@ public static class DecisionReasons
 
     /// <summary>Notify: an oversized change inspected through EC2 only; the mail shows the group's current rules.</summary>
     public const string OversizedCurrentState = "oversized-current-state";
+
+    /// <summary>Ignore: the resource's account is not in <c>Notify:AllowedAccountIds</c>.</summary>
+    public const string AccountNotAllowed = "account-not-allowed";
 }

@@ -7,6 +7,9 @@ public sealed class NotifyOptions : IValidatableObject
 {
     public const string Section = "Notify";
 
+    /// <summary>The <see cref="AllowedRecipientDomains"/> entry that allows every domain: an explicit, logged opt-out.</summary>
+    public const string AnyDomain = "*";
+
     /// <summary>AWS Security Hub control EC2.19 ("unrestricted access to ports with high risk"), TCP and UDP.</summary>
     public static IReadOnlyList<int> DefaultRiskyPorts { get; } =
     [
@@ -29,11 +32,30 @@ public sealed class NotifyOptions : IValidatableObject
     /// </summary>
     public IList<int>? RiskyPorts { get; set; }
 
-    /// <summary>When set, owner addresses outside these domains (or their subdomains) are dropped and reported.</summary>
+    /// <summary>
+    /// Owner addresses outside these domains (or their subdomains) are dropped and reported. Required outside
+    /// Development; <see cref="AnyDomain"/> (<c>*</c>) opts out, with a warning at start.
+    /// </summary>
     public IList<string>? AllowedRecipientDomains { get; set; }
 
     /// <summary>Receive changes of opted-in groups that have no valid owner, and oversized changes that could not be inspected.</summary>
     public IList<string>? FallbackRecipients { get; set; }
+
+    /// <summary>
+    /// Most addresses taken from one routing tag, counting every key that differs only in case or invisible
+    /// characters (<c>OwnerDL</c>, <c>ownerdl</c>, <c>OWNERDL</c>) as that tag; the excess is reported as
+    /// <c>too-many-recipients</c>. At most <see cref="MailLimits.MaxRecipientsPerMessage"/>, so a message always fits
+    /// the provider's limit.
+    /// </summary>
+    [Range(1, MailLimits.MaxRecipientsPerMessage)]
+    public int MaxRecipientsPerTag { get; set; } = 10;
+
+    /// <summary>Most addresses one change is mailed to, previous and new owners together; the previous owners come first.</summary>
+    [Range(1, 200)]
+    public int MaxRecipients { get; set; } = 20;
+
+    /// <summary>When set, only changes of resources in these AWS accounts are routed; others are ignored (<c>account-not-allowed</c>).</summary>
+    public IList<string>? AllowedAccountIds { get; set; }
 
     public IReadOnlyCollection<int> EffectiveRiskyPorts => RiskyPorts is null ? DefaultRiskyPorts : [.. RiskyPorts];
 
@@ -49,9 +71,29 @@ public sealed class NotifyOptions : IValidatableObject
 
         foreach (var domain in AllowedRecipientDomains ?? [])
         {
-            if (!RecipientParser.IsValidAddress("postmaster@" + domain))
+            if (domain != AnyDomain && !RecipientParser.IsValidAddress("postmaster@" + domain))
             {
-                yield return new ValidationResult($"Notify:AllowedRecipientDomains: '{domain}' is not a domain name.", [nameof(AllowedRecipientDomains)]);
+                yield return new ValidationResult($"Notify:AllowedRecipientDomains: '{domain}' is not a domain name (or '*' for any domain).", [nameof(AllowedRecipientDomains)]);
+            }
+        }
+
+        if (MaxRecipients < MaxRecipientsPerTag)
+        {
+            yield return new ValidationResult(
+                "Notify:MaxRecipients must be at least Notify:MaxRecipientsPerTag.", [nameof(MaxRecipients)]);
+        }
+
+        if (FallbackRecipients is { Count: > MailLimits.MaxRecipientsPerMessage })
+        {
+            yield return new ValidationResult(
+                $"Notify:FallbackRecipients: at most {MailLimits.MaxRecipientsPerMessage} addresses (one message; SES and ACS refuse more).", [nameof(FallbackRecipients)]);
+        }
+
+        foreach (var account in AllowedAccountIds ?? [])
+        {
+            if (account is not { Length: 12 } || !account.All(char.IsAsciiDigit))
+            {
+                yield return new ValidationResult($"Notify:AllowedAccountIds: '{account}' is not a 12-digit AWS account id.", [nameof(AllowedAccountIds)]);
             }
         }
 
@@ -60,6 +102,10 @@ public sealed class NotifyOptions : IValidatableObject
             if (!RecipientParser.IsValidAddress(address))
             {
                 yield return new ValidationResult($"Notify:FallbackRecipients: '{address}' is not a plain e-mail address.", [nameof(FallbackRecipients)]);
+            }
+            else if (RecipientParser.Check(address, AllowedRecipientDomains?.ToList()) is not null)
+            {
+                yield return new ValidationResult($"Notify:FallbackRecipients: '{address}' is outside Notify:AllowedRecipientDomains.", [nameof(FallbackRecipients)]);
             }
         }
     }

@@ -10,6 +10,9 @@ public static class RecipientParser
     public const string InvalidAddress = "invalid-address";
     public const string DomainNotAllowed = "domain-not-allowed";
 
+    /// <summary>A valid address beyond <c>Notify:MaxRecipientsPerTag</c> or <c>Notify:MaxRecipients</c>.</summary>
+    public const string TooManyRecipients = "too-many-recipients";
+
     private const string LocalPartSymbols = "!#$%&'*+/=?^_`{|}~-.";
 
     public static RecipientList Parse(string? value, IReadOnlyCollection<string>? allowedDomains)
@@ -21,12 +24,11 @@ public static class RecipientParser
             return new RecipientList([], []);
         }
 
-        foreach (var token in Split(value))
+        foreach (var (token, reason) in Tokens(value, allowedDomains))
         {
-            var reason = Check(token, allowedDomains);
             if (reason is null)
             {
-                valid.Add(token.ToLowerInvariant());
+                valid.Add(token);
             }
             else if (!rejected.Exists(r => string.Equals(r.Address, token, StringComparison.Ordinal)))
             {
@@ -35,6 +37,24 @@ public static class RecipientParser
         }
 
         return new RecipientList([.. valid], rejected);
+    }
+
+    /// <summary>
+    /// Every token of <paramref name="value"/> in the order written, with null or the reason it cannot receive mail;
+    /// valid addresses are lower-cased. The order lets a cap keep the first addresses an owner wrote.
+    /// </summary>
+    public static IEnumerable<(string Token, string? Reason)> Tokens(string? value, IReadOnlyCollection<string>? allowedDomains)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            yield break;
+        }
+
+        foreach (var token in Split(value))
+        {
+            var reason = Check(token, allowedDomains);
+            yield return (reason is null ? token.ToLowerInvariant() : token, reason);
+        }
     }
 
     /// <summary>Null when <paramref name="token"/> may receive mail, else the kebab-case reason.</summary>
@@ -46,7 +66,7 @@ public static class RecipientParser
             return InvalidAddress;
         }
 
-        if (allowedDomains is { Count: > 0 })
+        if (allowedDomains is { Count: > 0 } && !allowedDomains.Contains(NotifyOptions.AnyDomain))
         {
             var domain = token[(token.IndexOf('@', StringComparison.Ordinal) + 1)..];
             var allowed = allowedDomains.Any(d =>

@@ -67,7 +67,14 @@ internal static class ProviderError
         try
         {
             using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object ? read(document.RootElement) : (null, null);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, null);
+            }
+
+            // Providers name the refused addresses in their messages; this text reaches logs and the ledger.
+            var (code, message) = read(document.RootElement);
+            return (code, AddressMask.MaskText(message));
         }
         catch (JsonException)
         {

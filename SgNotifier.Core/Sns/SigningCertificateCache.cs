@@ -7,8 +7,10 @@ namespace SgNotifier.Core.Sns;
 
 /// <summary>
 /// Downloads SNS signing certificates from already-pinned URLs and keeps them, with their parsed RSA keys, for a
-/// bounded time, shared by the whole process. Concurrent requests for one URL share one download; failures are
-/// not cached. The HTTP client follows no redirects (see the composition).
+/// bounded time, shared by the whole process. Concurrent requests for one URL share one download. A failure is
+/// remembered for <see cref="FailureCacheDuration"/>, and at most <see cref="MaxDownloadsPerMinute"/> downloads start
+/// per minute: a sender who knows an allowed topic and invents certificate names cannot make the app fetch without
+/// bound. The HTTP client follows no redirects (see the composition).
 /// </summary>
 public sealed class SigningCertificateCache
 {
@@ -17,7 +19,17 @@ public sealed class SigningCertificateCache
     /// <summary>SNS certificates are about 1.7 KB; anything much bigger is not one.</summary>
     public const int MaxCertificateBytes = 10 * 1024;
 
+    /// <summary>Short enough that SNS's next retry (20 s apart by default) downloads again.</summary>
+    public static readonly TimeSpan FailureCacheDuration = TimeSpan.FromSeconds(10);
+
+    /// <summary>Genuine deliveries need one download per certificate per <c>Sns:CertificateCacheDuration</c>.</summary>
+    public const int MaxDownloadsPerMinute = 20;
+
     private const int MaxEntries = 64;
+
+    private readonly Lock _budgetGate = new();
+    private DateTimeOffset _budgetWindow;
+    private int _downloadsInWindow;
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly IHttpClientFactory _httpClientFactory;
@@ -47,12 +59,13 @@ public sealed class SigningCertificateCache
             (Self: this, Now: now));
 
         var result = await entry.Download.WaitAsync(cancellationToken);
-        if (result.Status != CertificateFetchStatus.Fetched)
+        if (result.Status != CertificateFetchStatus.Fetched && entry.Expires > now + FailureCacheDuration)
         {
-            // Never cache a failure: the next delivery (an SNS retry) downloads again.
-            _entries.TryRemove(new KeyValuePair<string, Entry>(trustedUrl, entry));
+            // Remember the failure briefly: repeats within the window are answered without another GET.
+            _entries.TryUpdate(trustedUrl, entry with { Expires = _timeProvider.GetUtcNow() + FailureCacheDuration }, entry);
         }
-        else if (_entries.Count > MaxEntries)
+
+        if (_entries.Count > MaxEntries)
         {
             Trim(now);
         }
@@ -71,8 +84,30 @@ public sealed class SigningCertificateCache
         }
     }
 
+    /// <summary>Takes one download from this minute's budget (a fixed window on the registered clock).</summary>
+    private bool TryTakeDownload()
+    {
+        var now = _timeProvider.GetUtcNow();
+        lock (_budgetGate)
+        {
+            if (now - _budgetWindow >= TimeSpan.FromMinutes(1))
+            {
+                _budgetWindow = now;
+                _downloadsInWindow = 0;
+            }
+
+            return ++_downloadsInWindow <= MaxDownloadsPerMinute;
+        }
+    }
+
     private async Task<CertificateFetchResult> DownloadAsync(string url)
     {
+        if (!TryTakeDownload())
+        {
+            _logger.CertificateDownloadsLimited(SigningCertUrl.FileName(url), MaxDownloadsPerMinute);
+            return CertificateFetchResult.Unavailable("certificate download budget exhausted");
+        }
+
         // The download is shared by concurrent callers, so it runs on its own wall-clock timeout rather than one caller's token.
         using var timeout = new CancellationTokenSource(_options.CertificateDownloadTimeout);
         try
@@ -149,7 +184,7 @@ public sealed class SigningCertificateCache
 
     private sealed record Entry(Task<CertificateFetchResult> Download, DateTimeOffset Expires)
     {
-        public bool IsUsable(DateTimeOffset now) =>
-            now < Expires && (!Download.IsCompleted || (Download.IsCompletedSuccessfully && Download.Result.Status == CertificateFetchStatus.Fetched));
+        // A completed failure stays usable (as a remembered failure) only until its shortened expiry.
+        public bool IsUsable(DateTimeOffset now) => now < Expires && (!Download.IsCompleted || Download.IsCompletedSuccessfully);
     }
 }

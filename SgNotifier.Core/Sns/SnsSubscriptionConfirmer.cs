@@ -1,4 +1,7 @@
 using System.Net;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.Runtime.Signing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,6 +15,9 @@ namespace SgNotifier.Core.Sns;
 public sealed class SnsSubscriptionConfirmer
 {
     public const string HttpClientName = "SgNotifier.SnsConfirm";
+
+    /// <summary>The client of signed confirmations: <see cref="CreateSigningHandler"/> over sockets that follow no redirects.</summary>
+    public const string SignedHttpClientName = "SgNotifier.SnsConfirmSigned";
 
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly SnsOptions _options;
@@ -32,6 +38,45 @@ public sealed class SnsSubscriptionConfirmer
         return new Uri($"https://{topic.SnsHost}/?Action=ConfirmSubscription&TopicArn={Uri.EscapeDataString(topicArn)}&Token={Uri.EscapeDataString(token)}");
     }
 
+    /// <summary>
+    /// The SigV4 signer of authenticated confirmations, signing for the topic's region (set per request). The
+    /// credential source is here, in one place: <c>Sns:AccessKeyId</c>/<c>Sns:SecretAccessKey</c>, else the default
+    /// AWS chain (resolved and refreshed by the SDK per request). Per-account credentials plug in here.
+    /// </summary>
+    public static SigV4SigningHandler CreateSigningHandler(SnsOptions options, HttpMessageHandler? innerHandler = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var parameters = new AWSSigV4Parameters
+        {
+            Credentials = string.IsNullOrEmpty(options.AccessKeyId) ? null : new BasicAWSCredentials(options.AccessKeyId, options.SecretAccessKey),
+            Region = RegionEndpoint.USEast1,
+            Service = "sns",
+        };
+        return new SigV4SigningHandler(parameters, innerHandler ?? new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+    }
+
+    /// <summary>
+    /// The Query API request of an authenticated confirmation (https://docs.aws.amazon.com/sns/latest/api/API_ConfirmSubscription.html):
+    /// with <c>AuthenticateOnUnsubscribe=true</c>, unsubscribing needs the topic owner's signature.
+    /// </summary>
+    public static HttpRequestMessage SignedConfirmRequest(TopicArn topic, string topicArn, string token)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"https://{topic.SnsHost}/"))
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["Action"] = "ConfirmSubscription",
+                ["Version"] = "2010-03-31",
+                ["TopicArn"] = topicArn,
+                ["Token"] = token,
+                ["AuthenticateOnUnsubscribe"] = "true",
+            }),
+        };
+        request.Options.Set(new HttpRequestOptionsKey<string>(SigV4SigningHandler.RegionOptionKey), topic.Region);
+        return request;
+    }
+
     public async Task<ConfirmationStatus> ConfirmAsync(SnsMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -44,17 +89,30 @@ public sealed class SnsSubscriptionConfirmer
         timeout.CancelAfter(_options.ConfirmTimeout);
         try
         {
-            var client = _httpClientFactory.CreateClient(HttpClientName);
-            using var response = await client.GetAsync(ConfirmUrl(topic, message.TopicArn, message.Token), timeout.Token);
+            using var response = _options.AuthenticatedConfirm
+                ? await _httpClientFactory.CreateClient(SignedHttpClientName).SendAsync(SignedConfirmRequest(topic, message.TopicArn, message.Token), timeout.Token)
+                : await _httpClientFactory.CreateClient(HttpClientName).GetAsync(ConfirmUrl(topic, message.TopicArn, message.Token), timeout.Token);
             if (response.IsSuccessStatusCode)
             {
                 _logger.SubscriptionConfirmed(message.TopicArn);
+                if (!_options.AuthenticatedConfirm)
+                {
+                    // Anyone holding the SubscriptionArn (it travels in every delivery) can unsubscribe it unsigned.
+                    _logger.SubscriptionNotAuthenticated(message.TopicArn, ReconfirmCommand(message.TopicArn, "<Token of the SubscriptionConfirmation>"));
+                }
+
                 return ConfirmationStatus.Confirmed;
             }
 
             var transient = response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500;
             _logger.SubscriptionConfirmFailed(message.TopicArn, (int)response.StatusCode);
             return transient ? ConfirmationStatus.Unavailable : ConfirmationStatus.Failed;
+        }
+        catch (Exception exception) when (exception is AmazonClientException && !cancellationToken.IsCancellationRequested)
+        {
+            // No credentials could be resolved for the signature: nothing was sent; SNS repeats the confirmation.
+            _logger.SubscriptionConfirmUnavailable(message.TopicArn, exception.GetType().Name);
+            return ConfirmationStatus.Unavailable;
         }
         catch (Exception exception) when (exception is HttpRequestException or IOException ||
                                           (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -63,4 +121,8 @@ public sealed class SnsSubscriptionConfirmer
             return ConfirmationStatus.Unavailable;
         }
     }
+
+    /// <summary>The AWS CLI command that (re)confirms a subscription so that unsubscribing needs authentication.</summary>
+    public static string ReconfirmCommand(string topicArn, string token) =>
+        $"aws sns confirm-subscription --region {(TopicArn.TryParse(topicArn, out var topic) ? topic.Region : "<region>")} --topic-arn {topicArn} --token {token} --authenticate-on-unsubscribe true";
 }

@@ -33,6 +33,9 @@ internal sealed class LoopbackAwsStub : IAsyncDisposable
 
     public ConcurrentQueue<string> Requests { get; } = new();
 
+    /// <summary>The <c>x-amz-expected-bucket-owner</c> header of each S3 GET (empty when absent).</summary>
+    public ConcurrentQueue<string> ExpectedBucketOwners { get; } = new();
+
     public static async Task<LoopbackAwsStub> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -53,6 +56,7 @@ internal sealed class LoopbackAwsStub : IAsyncDisposable
         {
             var path = context.Request.Path.Value!;
             Requests.Enqueue("S3 GET " + path);
+            ExpectedBucketOwners.Enqueue(context.Request.Headers["x-amz-expected-bucket-owner"].ToString());
             if (S3Failure is { } failure)
             {
                 await WriteAsync(context, failure.Status, failure.Body);

@@ -94,6 +94,7 @@ public sealed class EmailOptionsTests
             .AddLogging()
             .AddSgNotifier(
                 new ConfigurationBuilder()
+                    .AddInMemoryCollection(SnsTestHost.RequiredDefaults)
                     .AddInMemoryCollection(new Dictionary<string, string?> { ["Sns:AllowedTopicArns:0"] = SnsTestHost.DefaultTopics })
                     .AddInMemoryCollection(settings)
                     .Build(),

@@ -26,6 +26,7 @@ internal static class TestDecisions
         ["hostile-strings"] = HostileStrings(),
         ["deleted"] = Deleted(),
         ["no-identity"] = NoIdentity(),
+        ["notifications-off"] = NotificationsOff(),
     };
 
     public static ChangeDecision RiskyRdpAdded() => Notify(
@@ -54,6 +55,17 @@ internal static class TestDecisions
                new TagChange("NotifyOnChange", "true", null),
                new TagChange("CostCenter", "1234", "5678")],
         routedBy: "tag OwnerDL before the change (web-team@example.com); the tag was re-pointed in this change");
+
+    /// <summary>Issue 13: a lookalike "Yes" switches the group off; a zero-width space hides in a new owner tag key.</summary>
+    public static ChangeDecision NotificationsOff() => Notify(
+        Web,
+        tags: [new TagChange("NotifyOnChange", "Yes", "Y\u0435s"),
+               new TagChange("Owner\u200BDL", null, "helper@example.com"),
+               new TagChange("Note", "plain\u00A0space", "zero\u200Bwidth")],
+        routedBy: "NotifyOnChange=yes on the group (previous tags only); recipients from OwnerDL (previous tags only)") with
+    {
+        TurnedOff = new NotificationsTurnedOff("NotifyOnChange no longer says yes or true"),
+    };
 
     public static ChangeDecision HostileStrings()
     {

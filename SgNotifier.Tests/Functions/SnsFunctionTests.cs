@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using SgNotifier.Core.Sns;
 using SgNotifier.Functions;
 using SgNotifier.Tests.Infrastructure;
 
@@ -132,10 +133,13 @@ public sealed class SnsFunctionTests
     public async Task BodyOverTheCap_Is413(bool sendContentLength)
     {
         using var host = new SnsTestHost();
-        var big = Encoding.UTF8.GetBytes("{\"Message\":\"" + new string('a', 256 * 1024) + "\"}");
+        var big = Encoding.UTF8.GetBytes("{\"Message\":\"" + new string('a', SnsOptions.DefaultMaxBodyBytes) + "\"}");
         var (status, json) = await PostAsync(host, big, sendContentLength: sendContentLength);
         Assert.Equal(413, status);
         Assert.Equal("too-large", json.GetProperty("reason").GetString());
+
+        // SNS does not retry a 4xx: the lost delivery is an error for the operator, not a warning.
+        Assert.Contains(host.Logs.Collector.GetSnapshot(), static r => r.Id.Id == 1050 && r.Level == Microsoft.Extensions.Logging.LogLevel.Error);
     }
 
     [Fact]
@@ -143,8 +147,8 @@ public sealed class SnsFunctionTests
     {
         using var host = new SnsTestHost();
         var prefix = "{\"Type\":\"Notification\",\"Message\":\"";
-        var body = Encoding.UTF8.GetBytes(prefix + new string('a', (256 * 1024) - prefix.Length - 2) + "\"}");
-        Assert.Equal(256 * 1024, body.Length);
+        var body = Encoding.UTF8.GetBytes(prefix + new string('a', SnsOptions.DefaultMaxBodyBytes - prefix.Length - 2) + "\"}");
+        Assert.Equal(SnsOptions.DefaultMaxBodyBytes, body.Length);
         var (status, _) = await PostAsync(host, body, sendContentLength: false);
         Assert.Equal(400, status);
     }

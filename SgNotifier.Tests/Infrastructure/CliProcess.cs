@@ -41,9 +41,15 @@ public static class CliProcess
     }
 
     /// <summary>Runs one command to completion and returns its exit code and both streams.</summary>
-    public static async Task<CliResult> RunAsync(IEnumerable<string> args)
+    /// <param name="environment">Extra environment variables (app settings as <c>Section__Key</c>).</param>
+    public static async Task<CliResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         using var process = new Process { StartInfo = StartInfo(args) };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            process.StartInfo.Environment[name] = value;
+        }
+
         try
         {
             Assert.True(process.Start());

@@ -27,6 +27,7 @@ public sealed class SnsTestHost : IDisposable
         Certificates = certificates ?? StubHttpMessageHandler.ServingTestCertificates();
         Confirm = confirm ?? new StubHttpMessageHandler(_ => new HttpResponseMessage(System.Net.HttpStatusCode.OK));
         var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(RequiredDefaults)
             .AddInMemoryCollection(settings ?? AllowAllGenuineTopics())
             .Build();
         var services = new ServiceCollection();
@@ -35,8 +36,19 @@ public sealed class SnsTestHost : IDisposable
         services.AddSgNotifier(configuration, environment);
         services.AddHttpClient(SigningCertificateCache.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Certificates);
         services.AddHttpClient(SnsSubscriptionConfirmer.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Confirm);
+        services.AddHttpClient(SnsSubscriptionConfirmer.SignedHttpClientName).ConfigurePrimaryHttpMessageHandler(sp =>
+            SnsSubscriptionConfirmer.CreateSigningHandler(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SnsOptions>>().Value, Confirm));
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
+
+    /// <summary>
+    /// Settings required outside Development that tests would otherwise repeat everywhere: the test owners and
+    /// fallback recipients are all at example.com.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> RequiredDefaults { get; } = new Dictionary<string, string?>
+    {
+        ["Notify:AllowedRecipientDomains:0"] = "example.com",
+    };
 
     /// <summary>The fake clock, registered unless the host was given another <see cref="TimeProvider"/>.</summary>
     public FakeTimeProvider Clock { get; } = new();

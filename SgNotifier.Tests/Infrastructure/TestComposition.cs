@@ -10,6 +10,7 @@ public static class TestComposition
     public static IServiceCollection AddSgNotifierForTests(this IServiceCollection services, IDictionary<string, string?>? settings = null, string environment = "Production")
     {
         var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(SnsTestHost.RequiredDefaults)
             .AddInMemoryCollection(settings ?? new Dictionary<string, string?> { ["Sns:AllowedTopicArns:0"] = SnsTestHost.DefaultTopics })
             .Build();
         services.AddLogging();

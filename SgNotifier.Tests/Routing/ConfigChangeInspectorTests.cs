@@ -187,6 +187,97 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FetchedItem_IsReadWithTheExpectedBucketOwner()
+    {
+        var payload = DecisionCorpus.Payload("oversized", "fetched-from-s3.json");
+        stub.S3Objects[S3Path(payload)] = Gzip(File.ReadAllBytes(Path.Combine(DecisionCorpus.Folder("oversized"), "fetched-from-s3.s3.json")));
+        using var inspector = Inspector(DecisionCorpus.Options([]), fetch: true, ec2: false, out _);
+
+        await inspector.Inspector.InspectAsync(payload, CancellationToken.None);
+
+        Assert.Equal(["111122223333"], stub.ExpectedBucketOwners);
+    }
+
+    [Fact]
+    public async Task FetchedItem_KeepsTheSummarysChangeKey_SoTheEc2PathIsTheSameChange()
+    {
+        var payload = DecisionCorpus.Payload("oversized", "fetched-from-s3.json");
+        var full = System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(DecisionCorpus.Folder("oversized"), "fetched-from-s3.s3.json")));
+        var stateId = (string?)JsonNode.Parse(payload)!["configurationItemSummary"]!["configurationStateId"]?.ToString();
+        var node = JsonNode.Parse(full)!;
+        node["configurationItem"]!["configurationStateId"] = "999999";
+        stub.S3Objects[S3Path(payload)] = Gzip(System.Text.Encoding.UTF8.GetBytes(node.ToJsonString()));
+        using var inspector = Inspector(DecisionCorpus.Options([]), fetch: true, ec2: false, out _);
+
+        var result = await inspector.Inspector.InspectAsync(payload, CancellationToken.None);
+
+        Assert.Equal(DecisionReasons.Changed, result.Decision!.Reason);
+        Assert.Equal(stateId, result.Decision.Key!.ConfigurationStateId);
+    }
+
+    public static TheoryData<string, string> HostileLocations() => new()
+    {
+        { "s3BucketLocation", "payroll-exports-prod/AWSLogs/111122223333/Config/eu-west-1/2024/5/2/x.json.gz" },
+        { "s3BucketLocation", "config-bucket-111122223333/AWSLogs/999999999999/Config/eu-west-1/x.json.gz" },
+        { "s3BucketLocation", "config-bucket-111122223333/exports/payroll.json.gz" },
+        { "s3BucketLocation", "config-bucket-111122223333/AWSLogs/111122223333/Config/eu-west-1/../../../../exports/x.json.gz" },
+        { "awsRegion", "us-east-1.evil.example" },
+        { "awsRegion", "eu-west-1\n" },
+        { "awsAccountId", "111122223333/../x" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileLocations))]
+    public async Task LocationOutsideTheConfigDeliveryBucketOrBogusRegion_IsRefusedWithoutAnyAwsRequest(string field, string value)
+    {
+        var node = JsonNode.Parse(DecisionCorpus.Payload("oversized", "fetched-from-s3.json"))!;
+        if (field == "s3BucketLocation")
+        {
+            node["s3DeliverySummary"]!["s3BucketLocation"] = value;
+        }
+        else
+        {
+            node["configurationItemSummary"]![field] = value;
+        }
+
+        using var inspector = Inspector(DecisionCorpus.Options([]), fetch: true, ec2: true, out _);
+
+        var result = await inspector.Inspector.InspectAsync(node.ToJsonString(), CancellationToken.None);
+
+        Assert.Equal(DecisionReasons.OversizedUninspected, result.Decision!.Reason);
+        Assert.DoesNotContain(stub.Requests, r => r.StartsWith("S3", StringComparison.Ordinal));
+        if (field != "s3BucketLocation")
+        {
+            Assert.Empty(stub.Requests);
+        }
+    }
+
+    [Fact]
+    public void ConfigDeliveryLocation_AcceptsOnlyTheBucketAndPrefixOfTheSummarisedAccountAndRegion()
+    {
+        var summary = new ConfigurationItemSummary("UPDATE", "AWS::EC2::SecurityGroup", "sg-1", null, "111122223333", "eu-west-1", null, null, null, "1");
+        var options = new AwsOptions { ConfigBucket = "config-bucket", ConfigKeyPrefix = "org/", ConfigBucketOwner = "111122223333" };
+
+        Assert.Equal(("config-bucket", "org/AWSLogs/111122223333/Config/eu-west-1/2024/x.json.gz", (string?)null),
+            ConfigDeliveryLocation.Check(summary, "config-bucket/org/AWSLogs/111122223333/Config/eu-west-1/2024/x.json.gz", options));
+        Assert.NotNull(ConfigDeliveryLocation.Check(summary, "config-bucket/AWSLogs/111122223333/Config/eu-west-1/2024/x.json.gz", options).Refusal);
+        Assert.NotNull(ConfigDeliveryLocation.Check(summary, "config-bucket/org/AWSLogs/111122223333/Config/eu-west-1/", options).Refusal);
+        Assert.NotNull(ConfigDeliveryLocation.Check(summary, "config-bucket/org/AWSLogs/111122223333/Config/eu-west-1/2024/x.json.gz", new AwsOptions()).Refusal);
+    }
+
+    [Theory]
+    [InlineData("us-east-1", true)]
+    [InlineData("us-gov-west-1", true)]
+    [InlineData("cn-north-1", true)]
+    [InlineData("ap-southeast-2", true)]
+    [InlineData("us-east-1.evil.example", false)]
+    [InlineData("us-east-1\n", false)]
+    [InlineData("US-EAST-1", false)]
+    [InlineData("localhost", false)]
+    public void RegionNames_AreCheckedStrictly(string region, bool valid) =>
+        Assert.Equal(valid, ConfigDeliveryLocation.IsRegionName(region));
+
+    [Fact]
     public void LocationWithoutKeyOrWithBadBucket_IsRefusedBeforeAnyRequest()
     {
         Assert.False(OversizedConfigurationItemFetcher.TrySplitLocation(null, out _, out _));
@@ -203,6 +294,8 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
     {
         FetchOversizedItems = fetch,
         LookupTagsWithEc2 = ec2,
+        ConfigBucket = "config-bucket-111122223333",
+        ConfigBucketOwner = "111122223333",
         S3ServiceUrl = stub.ToString(),
         Ec2ServiceUrl = stub.ToString(),
         MaxErrorRetry = 0,

@@ -185,7 +185,7 @@ public sealed class SnsMessageVerifierTests
     }
 
     [Fact]
-    public async Task NetworkFailure_IsUnavailable_AndNotCached()
+    public async Task NetworkFailure_IsUnavailable_RememberedBriefly_ThenDownloadedAgain()
     {
         var fail = true;
         var certificates = new StubHttpMessageHandler(request =>
@@ -203,8 +203,37 @@ public sealed class SnsMessageVerifierTests
 
         Assert.Equal(SnsVerificationResult.CertUnavailable, await VerifyAsync(host, genuine.Bytes));
         fail = false;
+        Assert.Equal(SnsVerificationResult.CertUnavailable, await VerifyAsync(host, genuine.Bytes));
+        Assert.Single(host.Certificates.Requests);
+
+        host.Clock.Advance(SigningCertificateCache.FailureCacheDuration);
         Assert.Equal(SnsVerificationResult.Verified, await VerifyAsync(host, genuine.Bytes));
         Assert.Equal(2, host.Certificates.Requests.Count);
+    }
+
+    [Fact]
+    public async Task InventedCertificateNames_CostAtMostTheDownloadBudgetPerMinute()
+    {
+        using var host = new SnsTestHost();
+        var genuine = GenuineMessages.Named("notification-sigv1-us-east-2");
+        host.SetClockTo(genuine.Timestamp);
+        var text = System.Text.Encoding.UTF8.GetString(genuine.Bytes);
+        var certUrl = System.Text.Json.JsonDocument.Parse(genuine.Bytes).RootElement.GetProperty("SigningCertURL").GetString()!;
+
+        var results = new List<SnsVerificationResult>();
+        for (var i = 0; i < SigningCertificateCache.MaxDownloadsPerMinute + 10; i++)
+        {
+            var invented = certUrl[..certUrl.LastIndexOf('-')] + "-" + Guid.NewGuid().ToString("N") + ".pem";
+            results.Add(await VerifyAsync(host, System.Text.Encoding.UTF8.GetBytes(text.Replace(certUrl, invented, StringComparison.Ordinal))));
+        }
+
+        Assert.Equal(SigningCertificateCache.MaxDownloadsPerMinute, host.Certificates.Requests.Count);
+        Assert.Equal(10, results.Count(static r => r == SnsVerificationResult.CertUnavailable));
+        Assert.Contains(host.Logs.Collector.GetSnapshot(), static r => r.Id.Id == 1052);
+
+        // The next minute has a new budget, and a genuine certificate is fetched as before.
+        host.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(SnsVerificationResult.Verified, await VerifyAsync(host, genuine.Bytes));
     }
 
     [Fact]

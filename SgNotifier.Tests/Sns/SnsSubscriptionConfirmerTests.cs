@@ -32,6 +32,63 @@ public sealed class SnsSubscriptionConfirmerTests
         Assert.Equal(genuine.Json.RootElement.GetProperty("Token").GetString(), query["Token"]);
     }
 
+    [Fact]
+    public async Task AuthenticatedConfirm_PostsASigV4SignedConfirmSubscriptionWithAuthenticateOnUnsubscribe()
+    {
+        using var signer = new TestSnsSigner(Now.AddDays(-1), Now.AddDays(30));
+        HttpRequestMessage? seen = null;
+        string? form = null;
+        var confirm = new StubHttpMessageHandler(request =>
+        {
+            seen = request;
+            form = request.Content!.ReadAsStringAsync().GetAwaiter().GetResult();
+            return new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StringContent("<ConfirmSubscriptionResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><ConfirmSubscriptionResult><SubscriptionArn>" + Topic + ":0c2a</SubscriptionArn></ConfirmSubscriptionResult></ConfirmSubscriptionResponse>"),
+            };
+        });
+        using var host = new SnsTestHost(
+            new Dictionary<string, string?>
+            {
+                ["Sns:AllowedTopicArns:0"] = Topic,
+                ["Sns:AuthenticatedConfirm"] = "true",
+                ["Sns:AccessKeyId"] = "AKIDEXAMPLE",
+                ["Sns:SecretAccessKey"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            },
+            certificates: signer.CertificateServer(),
+            confirm: confirm);
+        host.Clock.SetUtcNow(Now);
+        var body = signer.Confirmation(SnsMessageType.SubscriptionConfirmation, Topic, "token+/=1", "https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription", Now);
+
+        var result = await host.Handler.HandleAsync(new MemoryStream(body), SnsRequestHeaders.None, CancellationToken.None);
+
+        Assert.Equal(SnsReasons.SubscriptionConfirmed, result.Reason);
+        Assert.NotNull(seen);
+        Assert.Equal(HttpMethod.Post, seen.Method);
+        Assert.Equal(new Uri("https://sns.eu-west-1.amazonaws.com/"), seen.RequestUri);
+        var authorization = string.Join(",", seen.Headers.GetValues("Authorization"));
+        Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/", authorization, StringComparison.Ordinal);
+        Assert.Contains("/eu-west-1/sns/aws4_request", authorization, StringComparison.Ordinal);
+        var fields = System.Web.HttpUtility.ParseQueryString(form!);
+        Assert.Equal(("ConfirmSubscription", "true", Topic, "token+/=1"), (fields["Action"], fields["AuthenticateOnUnsubscribe"], fields["TopicArn"], fields["Token"]));
+        Assert.DoesNotContain(host.Logs.Collector.GetSnapshot(), static r => r.Id.Id == 1051);
+    }
+
+    [Fact]
+    public async Task UnauthenticatedConfirm_WarnsWithTheCommandThatAuthenticatesIt_WithoutTheToken()
+    {
+        using var signer = new TestSnsSigner(Now.AddDays(-1), Now.AddDays(30));
+        using var host = new SnsTestHost(new Dictionary<string, string?> { ["Sns:AllowedTopicArns:0"] = Topic }, certificates: signer.CertificateServer());
+        host.Clock.SetUtcNow(Now);
+        var body = signer.Confirmation(SnsMessageType.SubscriptionConfirmation, Topic, "secret-token-1", "https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription", Now);
+
+        await host.Handler.HandleAsync(new MemoryStream(body), SnsRequestHeaders.None, CancellationToken.None);
+
+        var warning = Assert.Single(host.Logs.Collector.GetSnapshot(), static r => r.Id.Id == 1051);
+        Assert.Contains("aws sns confirm-subscription --region eu-west-1 --topic-arn " + Topic + " --token <Token of the SubscriptionConfirmation> --authenticate-on-unsubscribe true", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.Logs.Collector.GetSnapshot(), static r => r.Message.Contains("secret-token-1", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("https://evil.example/?Action=ConfirmSubscription")]
     [InlineData("http://169.254.169.254/latest/meta-data/")]
@@ -128,7 +185,7 @@ public sealed class SnsSubscriptionConfirmerTests
     }
 
     [Fact]
-    public async Task UnsubscribeConfirmation_IsLoggedAsAWarning()
+    public async Task UnsubscribeConfirmation_IsLoggedAsAnError()
     {
         using var signer = new TestSnsSigner(Now.AddDays(-1), Now.AddDays(30));
         using var host = new SnsTestHost(new Dictionary<string, string?> { ["Sns:AllowedTopicArns:0"] = Topic }, certificates: signer.CertificateServer());
@@ -140,7 +197,7 @@ public sealed class SnsSubscriptionConfirmerTests
         Assert.Equal(DeliveryOutcome.UnsubscribeConfirmation, result.Outcome);
         Assert.Equal(200, result.HttpStatus);
         Assert.Empty(host.Confirm.Requests);
-        Assert.Contains(host.Logs.Collector.GetSnapshot(), static r => r.Id.Id == 1023 && r.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Contains(host.Logs.Collector.GetSnapshot(), static r => r.Id.Id == 1023 && r.Level == Microsoft.Extensions.Logging.LogLevel.Error);
     }
 
     [Fact]
