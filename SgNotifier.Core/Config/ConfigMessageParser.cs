@@ -1,5 +1,9 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using SgNotifier.Core.Diff;
+using SgNotifier.Core.Sns;
 
 namespace SgNotifier.Core.Config;
 
@@ -44,14 +48,26 @@ public static class ConfigMessageParser
             return ConfigMessage.NotConfig("the message is empty");
         }
 
-        JsonDocument document;
+        // Transcoded once, as JsonDocument.Parse(string) would, but refusing a lone surrogate instead of throwing.
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(message.Length));
         try
         {
-            document = JsonDocument.Parse(message, DocumentOptions);
+            return Utf8.FromUtf16(message, buffer, out _, out var written, replaceInvalidSequences: false) == OperationStatus.Done
+                ? Parse(buffer.AsMemory(0, written))
+                : ConfigMessage.NotConfig("the message has a lone surrogate");
         }
-        catch (JsonException)
+        finally
         {
-            return ConfigMessage.NotConfig("the message is not JSON");
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Parses UTF-8 JSON, e.g. the full notification of an oversized item fetched from S3.</summary>
+    public static ConfigMessage Parse(ReadOnlyMemory<byte> utf8Json)
+    {
+        if (ParseDocument(utf8Json, out var problem) is not { } document)
+        {
+            return ConfigMessage.NotConfig("the message " + problem);
         }
 
         using (document)
@@ -60,22 +76,27 @@ public static class ConfigMessageParser
         }
     }
 
-    /// <summary>Parses UTF-8 JSON, e.g. the full notification of an oversized item fetched from S3.</summary>
-    public static ConfigMessage Parse(ReadOnlyMemory<byte> utf8Json)
+    /// <summary>
+    /// The document, or null and why. Text every string of which can be read is checked first, so that no
+    /// <c>GetString</c> below can fail: the readers only meet values of the wrong kind, which they report.
+    /// </summary>
+    private static JsonDocument? ParseDocument(ReadOnlyMemory<byte> utf8Json, out string? problem)
     {
-        JsonDocument document;
+        problem = Utf8JsonText.Problem(utf8Json.Span);
+        if (problem is not null)
+        {
+            return null;
+        }
+
         try
         {
-            document = JsonDocument.Parse(utf8Json, DocumentOptions);
+            return JsonDocument.Parse(utf8Json, DocumentOptions);
         }
         catch (JsonException)
         {
-            return ConfigMessage.NotConfig("the message is not JSON");
-        }
-
-        using (document)
-        {
-            return Parse(document.RootElement);
+            // JsonDocument has no Try form: grammar errors arrive as this exception, and only they are caught.
+            problem = "is not JSON";
+            return null;
         }
     }
 
@@ -136,11 +157,8 @@ public static class ConfigMessageParser
         }
         catch (ConfigFormatException exception)
         {
+            // The readers' one exception: a value of the wrong kind or shape deep inside the item. Anything else is a bug.
             return ConfigMessage.Malformed(messageType, exception.Message, viaEventBridge);
-        }
-        catch (InvalidOperationException)
-        {
-            return ConfigMessage.Malformed(messageType, "a value has an unexpected JSON type", viaEventBridge);
         }
     }
 
@@ -405,15 +423,19 @@ public static class ConfigMessageParser
     {
         if (configuration.ValueKind == JsonValueKind.String)
         {
-            // Some Config writers embed the configuration as a JSON string.
+            // Some Config writers embed the configuration as a JSON string; its text was checked with the message's.
+            var embeddedText = configuration.GetString()!;
+            var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(embeddedText.Length));
             try
             {
-                using var embedded = JsonDocument.Parse(configuration.GetString()!, DocumentOptions);
-                return ParseSecurityGroup(embedded.RootElement.Clone(), name);
+                var written = Encoding.UTF8.GetBytes(embeddedText, buffer);
+                using var embedded = ParseDocument(buffer.AsMemory(0, written), out var problem)
+                    ?? throw new ConfigFormatException($"'{name}' is a string that {problem}");
+                return ParseSecurityGroup(embedded.RootElement, name);
             }
-            catch (JsonException exception)
+            finally
             {
-                throw new ConfigFormatException($"'{name}' is a string that is not JSON", exception);
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
 
