@@ -145,6 +145,52 @@ public class ConfigMessageParserTests
     public void EventBridgeWithoutDetail_IsMalformed() =>
         Assert.Equal(ConfigMessageKind.Malformed, ConfigMessageParser.Parse("{\"detail-type\": \"Config Configuration Item Change\", \"source\": \"aws.config\"}").Kind);
 
+    /// <summary>
+    /// Issue 12: a Config message reaches the parser as the SNS Message string (already valid text, but its own
+    /// escapes may decode to a lone surrogate) or as an S3 object's bytes (anything). Neither may throw from GetString.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"messageType\": \"Configuration\\ud800ItemChangeNotification\"}")]
+    [InlineData("{\"messageType\": \"ConfigurationItemChangeNotification\", \"configurationItem\": {\"\\udc00\": 1}}")]
+    [InlineData("{\"detail-type\": \"Config Configuration Item Change\\udfff\", \"source\": \"aws.config\", \"detail\": {}}")]
+    public void EscapeDecodingToALoneSurrogate_IsNotConfig(string message)
+    {
+        var parsed = ConfigMessageParser.Parse(message);
+
+        Assert.Equal(ConfigMessageKind.NotConfig, parsed.Kind);
+        Assert.Contains("lone surrogate", parsed.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoneSurrogateInTheText_IsNotConfig() =>
+        Assert.Equal(ConfigMessageKind.NotConfig, ConfigMessageParser.Parse("{\"messageType\": \"\ud800\"}").Kind);
+
+    [Fact]
+    public void InvalidUtf8InAnS3Object_IsNotConfig()
+    {
+        byte[] bytes = [.. "{\"messageType\": \"ConfigurationItemChangeNotification\", \"configurationItem\": {\"resourceType\": \"AWS::EC2::"u8, 0xC0, 0xAF, .. "\"}}"u8];
+
+        var parsed = ConfigMessageParser.Parse(bytes.AsMemory());
+
+        Assert.Equal(ConfigMessageKind.NotConfig, parsed.Kind);
+        Assert.Contains("UTF-8", parsed.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EmbeddedConfigurationStringWithALoneSurrogateEscape_IsMalformed()
+    {
+        // The configuration as a JSON string whose own JSON holds "\ud800": valid text outside, a lone surrogate inside.
+        var message = Item("").Replace(
+            "\"configuration\": {\"groupId\": \"sg-1\", \"ipPermissions\": [], \"ipPermissionsEgress\": []}",
+            "\"configuration\": \"{\\\"groupId\\\": \\\"sg-\\\\ud800\\\"}\"",
+            StringComparison.Ordinal);
+
+        var parsed = ConfigMessageParser.Parse(message);
+
+        Assert.Equal(ConfigMessageKind.Malformed, parsed.Kind);
+        Assert.Contains("lone surrogate", parsed.Problem, StringComparison.Ordinal);
+    }
+
     private static string Item(string permission) =>
         "{\"messageType\": \"ConfigurationItemChangeNotification\", \"configurationItem\": {\"resourceType\": \"AWS::EC2::SecurityGroup\", " +
         "\"resourceId\": \"sg-1\", \"awsAccountId\": \"111122223333\", \"awsRegion\": \"eu-west-1\", \"configurationStateId\": 1, " +
