@@ -41,6 +41,9 @@ public static class ConfigMessageParser
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
+    /// <summary>Up to this many IPv4 ranges in one permission, duplicates are found by a scan; beyond it, by a set.</summary>
+    private const int LinearPeerScanLimit = 16;
+
     public static ConfigMessage Parse(string? message)
     {
         if (string.IsNullOrWhiteSpace(message))
@@ -484,8 +487,9 @@ public static class ConfigMessageParser
         // Newer items carry both the legacy ipRanges strings and ipv4Ranges objects for the same CIDRs:
         // keep the object (it has the description) and add only the CIDRs it lacks.
         var ipv4 = new List<PeerEntry>(1);
-        AddIpv4Peers(permission, "ipv4Ranges", name, ipv4);
-        AddIpv4Peers(permission, "ipRanges", name, ipv4);
+        HashSet<string>? seen = null;
+        AddIpv4Peers(permission, "ipv4Ranges", name, ipv4, ref seen);
+        AddIpv4Peers(permission, "ipRanges", name, ipv4, ref seen);
 
         return new IpPermission(
             protocol,
@@ -513,7 +517,12 @@ public static class ConfigMessageParser
             : null;
     }
 
-    private static void AddIpv4Peers(JsonElement permission, string property, string name, List<PeerEntry> ipv4)
+    /// <param name="seen">
+    /// The CIDRs already in <paramref name="ipv4"/>, once there are more than <see cref="LinearPeerScanLimit"/>: a
+    /// scan is cheapest for the usual few ranges (no allocation), but a permission with thousands of ranges made the
+    /// merge quadratic, and a mutated item with 250,000 of them ran for minutes (found by the fuzz of issue 12).
+    /// </param>
+    private static void AddIpv4Peers(JsonElement permission, string property, string name, List<PeerEntry> ipv4, ref HashSet<string>? seen)
     {
         if (!permission.TryGetArray(property, out var array))
         {
@@ -522,6 +531,26 @@ public static class ConfigMessageParser
 
         foreach (var entry in array.EnumerateArray())
         {
+            if (seen is null && ipv4.Count > LinearPeerScanLimit)
+            {
+                seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var known in ipv4)
+                {
+                    seen.Add(known.Value);
+                }
+            }
+
+            if (seen is not null)
+            {
+                var read = ReadPeer(entry, "cidrIp", name);
+                if (seen.Add(read.Value))
+                {
+                    ipv4.Add(read);
+                }
+
+                continue;
+            }
+
             // The legacy string repeating a CIDR already read is skipped without reading it into a new string.
             if (entry.ValueKind == JsonValueKind.String && ContainsExactPeer(ipv4, entry))
             {

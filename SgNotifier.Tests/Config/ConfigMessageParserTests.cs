@@ -191,6 +191,23 @@ public class ConfigMessageParserTests
         Assert.Contains("lone surrogate", parsed.Problem, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Issue 12: the fuzz made one permission hold 250,000 ranges and the merge of ipv4Ranges and ipRanges, a scan per
+    /// range, ran for minutes. Bounded against a hang, not timed: the scan needs 20 billion comparisons here.
+    /// </summary>
+    [Fact]
+    public async Task PermissionWithTwoHundredThousandRanges_IsReadWithoutQuadraticWork()
+    {
+        var ranges = string.Join(",", Enumerable.Range(0, 200_000).Select(static i => $"\"10.{i / 65536}.{i / 256 % 256}.{i % 256}/32\""));
+        var message = Item("{\"ipProtocol\": \"tcp\", \"fromPort\": 22, \"toPort\": 22, \"ipv4Ranges\": [{\"cidrIp\": \"10.0.0.0/32\", \"description\": \"d\"}], \"ipRanges\": [" + ranges + "]}");
+
+        var parsed = await Task.Run(() => ConfigMessageParser.Parse(message)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var permission = Assert.Single(parsed.Item!.Configuration!.IpPermissions);
+        Assert.Equal(200_000, permission.Ipv4Ranges.Count);
+        Assert.Equal("d", permission.Ipv4Ranges[0].Description);
+    }
+
     private static string Item(string permission) =>
         "{\"messageType\": \"ConfigurationItemChangeNotification\", \"configurationItem\": {\"resourceType\": \"AWS::EC2::SecurityGroup\", " +
         "\"resourceId\": \"sg-1\", \"awsAccountId\": \"111122223333\", \"awsRegion\": \"eu-west-1\", \"configurationStateId\": 1, " +
