@@ -24,6 +24,7 @@ namespace SgNotifier.Tests.Fuzz;
 /// the failure message.
 /// </para>
 /// </summary>
+[Collection(FuzzCollection.Name)]
 public sealed class DeliveryFuzzTests(ITestOutputHelper output)
 {
     public const int DefaultSeed = 20_261_130;
