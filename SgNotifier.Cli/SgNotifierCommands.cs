@@ -100,6 +100,7 @@ internal static class SgNotifierCommands
             var directory = CertificateDirectory(parse.GetValue(certDir));
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = CliHost.EnvironmentName });
             builder.Configuration.Sources.Clear();
+            builder.Configuration.AddInMemoryCollection(ServeLogging.Defaults);
             builder.Configuration.AddSettings(parse.GetValue(settings), environment: true);
             builder.WebHost.UseUrls(parse.GetValue(urls)!);
             builder.Services.AddSgNotifier(builder.Configuration, builder.Environment.EnvironmentName);

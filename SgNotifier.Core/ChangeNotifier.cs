@@ -19,12 +19,21 @@ public sealed class ChangeNotifier : IDisposable
     /// <summary>How long a delivery waits for a send permit under <c>Email:MaxSendsPerSecond</c> before answering 503.</summary>
     private static readonly TimeSpan PermitBudget = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a delivery waits, claiming again in between, for another delivery of the same change to finish before
+    /// answering 503 <c>in-progress</c>. Two deliveries of one change at once are common in a burst (SNS retries,
+    /// Config repeating itself); the other one is usually done in milliseconds, and a 200 <c>duplicate</c> spares SNS
+    /// a retry. Short against SNS's 15 s timeout, and a crashed holder still ends in 503 after it.
+    /// </summary>
+    private static readonly TimeSpan[] InProgressWaits = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(150), TimeSpan.FromMilliseconds(400)];
+
     private readonly ConfigChangeInspector _inspector;
     private readonly EmailRenderer _renderer;
     private readonly IEmailSender _sender;
     private readonly INotificationLedger _ledger;
     private readonly NotifyOptions _notify;
     private readonly RateLimiter? _sendRate;
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger<ChangeNotifier> _logger;
 
     public ChangeNotifier(
@@ -34,6 +43,7 @@ public sealed class ChangeNotifier : IDisposable
         INotificationLedger ledger,
         IOptions<NotifyOptions> notify,
         IOptions<EmailOptions> email,
+        TimeProvider timeProvider,
         ILogger<ChangeNotifier> logger)
     {
         ArgumentNullException.ThrowIfNull(notify);
@@ -43,6 +53,7 @@ public sealed class ChangeNotifier : IDisposable
         _sender = sender;
         _ledger = ledger;
         _notify = notify.Value;
+        _timeProvider = timeProvider;
         _logger = logger;
         if (email.Value.MaxSendsPerSecond is { } rate and > 0)
         {
@@ -112,6 +123,17 @@ public sealed class ChangeNotifier : IDisposable
     {
         var key = destination.LedgerChangeKey(decision.Key);
         var claim = await _ledger.ClaimAsync(destination.LedgerMessageId(message.MessageId), key, cancellationToken);
+        foreach (var wait in InProgressWaits)
+        {
+            if (claim.Status != LedgerClaimStatus.InProgress)
+            {
+                break;
+            }
+
+            await Task.Delay(wait, _timeProvider, cancellationToken);
+            claim = await _ledger.ClaimAsync(destination.LedgerMessageId(message.MessageId), key, cancellationToken);
+        }
+
         switch (claim.Status)
         {
             case LedgerClaimStatus.AlreadySent:

@@ -34,11 +34,11 @@ public sealed class SnsDeliveryHandler
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(headers);
-        var bytes = await ReadBodyAsync(body, headers.ContentLength, cancellationToken);
+        var read = await ReadBodyAsync(body, headers.ContentLength, cancellationToken);
         DeliveryResult result;
-        if (bytes is not { } read)
+        if (read.Buffer is null)
         {
-            result = DeliveryResult.Malformed(SnsReasons.TooLarge, $"the body is larger than Sns:MaxBodyBytes ({_options.MaxBodyBytes} bytes)");
+            result = Refused(read, "body");
         }
         else
         {
@@ -63,15 +63,21 @@ public sealed class SnsDeliveryHandler
     public async Task<DeliveryResult> PreviewAsync(Stream input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var bytes = await ReadBodyAsync(input, null, cancellationToken);
-        if (bytes is not { } read)
+        var read = await ReadBodyAsync(input, null, cancellationToken);
+        if (read.Buffer is null)
         {
-            return DeliveryResult.Malformed(SnsReasons.TooLarge, $"the input is larger than Sns:MaxBodyBytes ({_options.MaxBodyBytes} bytes)");
+            return Refused(read, "input");
         }
 
         try
         {
             var body = read.Buffer.AsMemory(0, read.Length);
+            if (Utf8JsonText.Problem(body.Span) is { } problem)
+            {
+                // Neither an SNS body nor a Config message can be told apart, or read, in text that is not text.
+                return DeliveryResult.Malformed(SnsReasons.InvalidUtf8, "the input " + problem);
+            }
+
             return LooksLikeSnsEnvelope(body)
                 ? await ProcessAsync(body, SnsRequestHeaders.None, preview: true, cancellationToken)
                 : await _notifier.PreviewAsync(null, Encoding.UTF8.GetString(body.Span), cancellationToken);
@@ -185,17 +191,23 @@ public sealed class SnsDeliveryHandler
         }
     }
 
+    private DeliveryResult Refused(BodyRead read, string what) => read.Refusal == SnsReasons.TooLarge
+        ? DeliveryResult.Malformed(SnsReasons.TooLarge, $"the {what} is larger than Sns:MaxBodyBytes ({_options.MaxBodyBytes} bytes)")
+        : DeliveryResult.Malformed(SnsReasons.UnreadableBody, $"the {what} could not be read to its end (a Content-Length or chunked framing that does not match what was sent)");
+
     /// <summary>
-    /// The body in a buffer rented from <see cref="ArrayPool{T}.Shared"/> (the caller returns it), or null when it is
-    /// bigger than <see cref="SnsOptions.MaxBodyBytes"/>. Pooled because a Config message can be 250 KB, and copying
-    /// it into fresh arrays on every delivery was the largest allocation of the whole pipeline.
+    /// The body in a buffer rented from <see cref="ArrayPool{T}.Shared"/> (the caller returns it), or no buffer and the
+    /// reason: bigger than <see cref="SnsOptions.MaxBodyBytes"/>, or a stream that failed while being read (Kestrel
+    /// reports a body shorter than its Content-Length, bad chunked framing or a too slow client as an
+    /// <see cref="IOException"/>: the client's fault, never a 500). Pooled because a Config message can be 250 KB, and
+    /// copying it into fresh arrays on every delivery was the largest allocation of the whole pipeline.
     /// </summary>
-    private async Task<(byte[] Buffer, int Length)?> ReadBodyAsync(Stream body, long? contentLength, CancellationToken cancellationToken)
+    private async Task<BodyRead> ReadBodyAsync(Stream body, long? contentLength, CancellationToken cancellationToken)
     {
         var limit = _options.MaxBodyBytes;
         if (contentLength > limit)
         {
-            return null;
+            return BodyRead.Refused(SnsReasons.TooLarge);
         }
 
         // One byte more than announced, so the read that finds the end needs no bigger buffer.
@@ -210,7 +222,7 @@ public sealed class SnsDeliveryHandler
                     if (total > limit)
                     {
                         ArrayPool<byte>.Shared.Return(buffer);
-                        return null;
+                        return BodyRead.Refused(SnsReasons.TooLarge);
                     }
 
                     var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
@@ -228,6 +240,11 @@ public sealed class SnsDeliveryHandler
                 total += read;
             }
         }
+        catch (IOException)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return BodyRead.Refused(SnsReasons.UnreadableBody);
+        }
         catch
         {
             ArrayPool<byte>.Shared.Return(buffer);
@@ -237,10 +254,16 @@ public sealed class SnsDeliveryHandler
         if (total > limit)
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            return null;
+            return BodyRead.Refused(SnsReasons.TooLarge);
         }
 
-        return (buffer, total);
+        return new BodyRead(buffer, total, null);
+    }
+
+    /// <summary>A read body (<see cref="Buffer"/> pooled), or why it was not read (<see cref="Refusal"/>, a reason code).</summary>
+    private readonly record struct BodyRead(byte[]? Buffer, int Length, string? Refusal)
+    {
+        public static BodyRead Refused(string reason) => new(null, 0, reason);
     }
 
     /// <summary>An SNS body has a string <c>Type</c> and <c>TopicArn</c> at its top level; a Config message has neither.</summary>

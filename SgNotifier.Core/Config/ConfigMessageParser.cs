@@ -1,5 +1,9 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using SgNotifier.Core.Diff;
+using SgNotifier.Core.Sns;
 
 namespace SgNotifier.Core.Config;
 
@@ -37,6 +41,9 @@ public static class ConfigMessageParser
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
+    /// <summary>Up to this many IPv4 ranges in one permission, duplicates are found by a scan; beyond it, by a set.</summary>
+    private const int LinearPeerScanLimit = 16;
+
     public static ConfigMessage Parse(string? message)
     {
         if (string.IsNullOrWhiteSpace(message))
@@ -44,14 +51,26 @@ public static class ConfigMessageParser
             return ConfigMessage.NotConfig("the message is empty");
         }
 
-        JsonDocument document;
+        // Transcoded once, as JsonDocument.Parse(string) would, but refusing a lone surrogate instead of throwing.
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(message.Length));
         try
         {
-            document = JsonDocument.Parse(message, DocumentOptions);
+            return Utf8.FromUtf16(message, buffer, out _, out var written, replaceInvalidSequences: false) == OperationStatus.Done
+                ? Parse(buffer.AsMemory(0, written))
+                : ConfigMessage.NotConfig("the message has a lone surrogate");
         }
-        catch (JsonException)
+        finally
         {
-            return ConfigMessage.NotConfig("the message is not JSON");
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Parses UTF-8 JSON, e.g. the full notification of an oversized item fetched from S3.</summary>
+    public static ConfigMessage Parse(ReadOnlyMemory<byte> utf8Json)
+    {
+        if (ParseDocument(utf8Json, out var problem) is not { } document)
+        {
+            return ConfigMessage.NotConfig("the message " + problem);
         }
 
         using (document)
@@ -60,22 +79,27 @@ public static class ConfigMessageParser
         }
     }
 
-    /// <summary>Parses UTF-8 JSON, e.g. the full notification of an oversized item fetched from S3.</summary>
-    public static ConfigMessage Parse(ReadOnlyMemory<byte> utf8Json)
+    /// <summary>
+    /// The document, or null and why. Text every string of which can be read is checked first, so that no
+    /// <c>GetString</c> below can fail: the readers only meet values of the wrong kind, which they report.
+    /// </summary>
+    private static JsonDocument? ParseDocument(ReadOnlyMemory<byte> utf8Json, out string? problem)
     {
-        JsonDocument document;
+        problem = Utf8JsonText.Problem(utf8Json.Span);
+        if (problem is not null)
+        {
+            return null;
+        }
+
         try
         {
-            document = JsonDocument.Parse(utf8Json, DocumentOptions);
+            return JsonDocument.Parse(utf8Json, DocumentOptions);
         }
         catch (JsonException)
         {
-            return ConfigMessage.NotConfig("the message is not JSON");
-        }
-
-        using (document)
-        {
-            return Parse(document.RootElement);
+            // JsonDocument has no Try form: grammar errors arrive as this exception, and only they are caught.
+            problem = "is not JSON";
+            return null;
         }
     }
 
@@ -136,11 +160,8 @@ public static class ConfigMessageParser
         }
         catch (ConfigFormatException exception)
         {
+            // The readers' one exception: a value of the wrong kind or shape deep inside the item. Anything else is a bug.
             return ConfigMessage.Malformed(messageType, exception.Message, viaEventBridge);
-        }
-        catch (InvalidOperationException)
-        {
-            return ConfigMessage.Malformed(messageType, "a value has an unexpected JSON type", viaEventBridge);
         }
     }
 
@@ -405,15 +426,19 @@ public static class ConfigMessageParser
     {
         if (configuration.ValueKind == JsonValueKind.String)
         {
-            // Some Config writers embed the configuration as a JSON string.
+            // Some Config writers embed the configuration as a JSON string; its text was checked with the message's.
+            var embeddedText = configuration.GetString()!;
+            var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(embeddedText.Length));
             try
             {
-                using var embedded = JsonDocument.Parse(configuration.GetString()!, DocumentOptions);
-                return ParseSecurityGroup(embedded.RootElement.Clone(), name);
+                var written = Encoding.UTF8.GetBytes(embeddedText, buffer);
+                using var embedded = ParseDocument(buffer.AsMemory(0, written), out var problem)
+                    ?? throw new ConfigFormatException($"'{name}' is a string that {problem}");
+                return ParseSecurityGroup(embedded.RootElement, name);
             }
-            catch (JsonException exception)
+            finally
             {
-                throw new ConfigFormatException($"'{name}' is a string that is not JSON", exception);
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
 
@@ -462,8 +487,9 @@ public static class ConfigMessageParser
         // Newer items carry both the legacy ipRanges strings and ipv4Ranges objects for the same CIDRs:
         // keep the object (it has the description) and add only the CIDRs it lacks.
         var ipv4 = new List<PeerEntry>(1);
-        AddIpv4Peers(permission, "ipv4Ranges", name, ipv4);
-        AddIpv4Peers(permission, "ipRanges", name, ipv4);
+        HashSet<string>? seen = null;
+        AddIpv4Peers(permission, "ipv4Ranges", name, ipv4, ref seen);
+        AddIpv4Peers(permission, "ipRanges", name, ipv4, ref seen);
 
         return new IpPermission(
             protocol,
@@ -491,7 +517,12 @@ public static class ConfigMessageParser
             : null;
     }
 
-    private static void AddIpv4Peers(JsonElement permission, string property, string name, List<PeerEntry> ipv4)
+    /// <param name="seen">
+    /// The CIDRs already in <paramref name="ipv4"/>, once there are more than <see cref="LinearPeerScanLimit"/>: a
+    /// scan is cheapest for the usual few ranges (no allocation), but a permission with thousands of ranges made the
+    /// merge quadratic, and a mutated item with 250,000 of them ran for minutes (found by the fuzz of issue 12).
+    /// </param>
+    private static void AddIpv4Peers(JsonElement permission, string property, string name, List<PeerEntry> ipv4, ref HashSet<string>? seen)
     {
         if (!permission.TryGetArray(property, out var array))
         {
@@ -500,6 +531,26 @@ public static class ConfigMessageParser
 
         foreach (var entry in array.EnumerateArray())
         {
+            if (seen is null && ipv4.Count > LinearPeerScanLimit)
+            {
+                seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var known in ipv4)
+                {
+                    seen.Add(known.Value);
+                }
+            }
+
+            if (seen is not null)
+            {
+                var read = ReadPeer(entry, "cidrIp", name);
+                if (seen.Add(read.Value))
+                {
+                    ipv4.Add(read);
+                }
+
+                continue;
+            }
+
             // The legacy string repeating a CIDR already read is skipped without reading it into a new string.
             if (entry.ValueKind == JsonValueKind.String && ContainsExactPeer(ipv4, entry))
             {

@@ -6,6 +6,9 @@ namespace SgNotifier.Core.Diff;
 /// </summary>
 public static class RuleSetDiff
 {
+    /// <summary>Up to this many updated values, <see cref="Reconstruct"/> scans; beyond it, it indexes the rules first.</summary>
+    private const int LinearScanLimit = 16;
+
     /// <summary>Added = after − before; removed = before − after; an added and a removed rule with the same identity pair up as changed.</summary>
     public static RuleDiff Compare(IEnumerable<SecurityGroupRule> before, IEnumerable<SecurityGroupRule> after)
     {
@@ -95,23 +98,100 @@ public static class RuleSetDiff
 
         var rules = after.ToList();
         rules.Sort(SecurityGroupRuleComparer.Instance);
-        foreach (var updated in updatedValues)
+        var updates = updatedValues as IReadOnlyCollection<SecurityGroupRule> ?? updatedValues.ToList();
+        if (updates.Count > LinearScanLimit)
         {
-            var index = rules.IndexOf(updated);
-            if (index < 0 && updated.Description is null)
+            rules = RemoveIndexed(rules, updates);
+        }
+        else
+        {
+            foreach (var updated in updates)
             {
-                index = rules.FindIndex(r => SecurityGroupRuleComparer.CompareIdentity(r, updated) == 0);
-            }
+                var index = rules.IndexOf(updated);
+                if (index < 0 && updated.Description is null)
+                {
+                    index = rules.FindIndex(r => SecurityGroupRuleComparer.CompareIdentity(r, updated) == 0);
+                }
 
-            if (index >= 0)
-            {
-                rules.RemoveAt(index);
+                if (index >= 0)
+                {
+                    rules.RemoveAt(index);
+                }
             }
         }
 
         rules.AddRange(previousValues);
         rules.Sort(SecurityGroupRuleComparer.Instance);
         return rules;
+    }
+
+    /// <summary>
+    /// The removal of <see cref="Reconstruct"/> for many updated values: each takes the first remaining rule equal to it
+    /// (or, without a description, of the same identity) in sorted order, as the scan does, but found through an index.
+    /// A scan per value was quadratic: a diff and an item with thousands of rules each ran for seconds (issue 12).
+    /// </summary>
+    private static List<SecurityGroupRule> RemoveIndexed(List<SecurityGroupRule> sorted, IEnumerable<SecurityGroupRule> updates)
+    {
+        var byRule = new Dictionary<SecurityGroupRule, Queue<int>>();
+        var byIdentity = new Dictionary<SecurityGroupRule, Queue<int>>();
+        for (var i = 0; i < sorted.Count; i++)
+        {
+            Positions(byRule, sorted[i]).Enqueue(i);
+            Positions(byIdentity, sorted[i] with { Description = null }).Enqueue(i);
+        }
+
+        var removed = new bool[sorted.Count];
+        foreach (var updated in updates)
+        {
+            var index = NextRemaining(byRule, updated, removed);
+            if (index < 0 && updated.Description is null)
+            {
+                index = NextRemaining(byIdentity, updated, removed);
+            }
+
+            if (index >= 0)
+            {
+                removed[index] = true;
+            }
+        }
+
+        var kept = new List<SecurityGroupRule>(sorted.Count);
+        for (var i = 0; i < sorted.Count; i++)
+        {
+            if (!removed[i])
+            {
+                kept.Add(sorted[i]);
+            }
+        }
+
+        return kept;
+    }
+
+    private static Queue<int> Positions(Dictionary<SecurityGroupRule, Queue<int>> index, SecurityGroupRule key)
+    {
+        if (!index.TryGetValue(key, out var positions))
+        {
+            index[key] = positions = new Queue<int>(1);
+        }
+
+        return positions;
+    }
+
+    /// <summary>The first position under <paramref name="key"/> not removed yet (taken off the queue), or -1.</summary>
+    private static int NextRemaining(Dictionary<SecurityGroupRule, Queue<int>> index, SecurityGroupRule key, bool[] removed)
+    {
+        if (index.TryGetValue(key, out var positions))
+        {
+            while (positions.TryDequeue(out var position))
+            {
+                if (!removed[position])
+                {
+                    return position;
+                }
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Each rule as many times as counted (one loop: no iterator per rule).</summary>

@@ -25,9 +25,16 @@ public static class SnsMessageParser
             return SnsParseResult.Malformed(SnsReasons.RawDelivery, "raw message delivery carries no signature; disable it on the subscription");
         }
 
+        // Checked before reading: a string that is not valid text would otherwise fail only when it is read.
+        if (Utf8JsonText.Problem(utf8Body) is { } problem)
+        {
+            return SnsParseResult.Malformed(SnsReasons.InvalidUtf8, "the body " + problem);
+        }
+
         Fields fields;
         try
         {
+            // The reader throws for bad grammar (it has no Try form); that is the only exception caught here.
             var read = ReadFields(utf8Body);
             if (read.Error is not null)
             {
@@ -99,7 +106,7 @@ public static class SnsMessageParser
 
         if (reader.TokenType != JsonTokenType.EndObject)
         {
-            throw new JsonException("unterminated object");
+            return (null, SnsParseResult.Malformed(SnsReasons.InvalidJson, "the body is not valid JSON"));
         }
 
         if (reader.Read())

@@ -6,6 +6,7 @@ public static class SnsReasons
     // Malformed → 400 (413 for too-large).
     public const string TooLarge = "too-large";
     public const string InvalidJson = "invalid-json";
+    public const string InvalidUtf8 = "invalid-utf8";
     public const string DuplicateKey = "duplicate-key";
     public const string InvalidField = "invalid-field";
     public const string MissingField = "missing-field";
@@ -13,6 +14,7 @@ public static class SnsReasons
     public const string TypeMismatch = "type-mismatch";
     public const string HeaderMismatch = "header-mismatch";
     public const string RawDelivery = "raw-delivery";
+    public const string UnreadableBody = "unreadable-body";
 
     // Rejected → 403.
     public const string TopicNotAllowed = "topic-not-allowed";

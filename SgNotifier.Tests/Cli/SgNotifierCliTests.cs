@@ -136,6 +136,31 @@ public sealed class SgNotifierCliTests
         }
     }
 
+    /// <summary>Issue 12: invalid UTF-8 in a captured body is a verdict (malformed), not a crash or a usage error.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Preview_input_with_invalid_utf8_is_malformed_and_exits_0(bool snsEnvelope)
+    {
+        var bytes = snsEnvelope ? await File.ReadAllBytesAsync(GenuineConfigMessage) : await File.ReadAllBytesAsync(Samples("rdp-opened.json"));
+        var at = bytes.AsSpan().IndexOf("0.0.0.0/0"u8);
+        bytes[at] = 0xFF;
+        var file = Path.Combine(Path.GetTempPath(), "sgnotifier-cli-" + Guid.NewGuid().ToString("N") + ".json");
+        await File.WriteAllBytesAsync(file, bytes);
+        try
+        {
+            var json = await PreviewJsonAsync(file);
+
+            Assert.Equal("malformed", (string?)json["outcome"]);
+            Assert.Equal("invalid-utf8", (string?)json["reason"]);
+            Assert.Equal(400, (int?)json["httpStatus"]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public async Task Preview_missing_file_exits_1_with_message_on_stderr()
     {

@@ -145,6 +145,69 @@ public class ConfigMessageParserTests
     public void EventBridgeWithoutDetail_IsMalformed() =>
         Assert.Equal(ConfigMessageKind.Malformed, ConfigMessageParser.Parse("{\"detail-type\": \"Config Configuration Item Change\", \"source\": \"aws.config\"}").Kind);
 
+    /// <summary>
+    /// Issue 12: a Config message reaches the parser as the SNS Message string (already valid text, but its own
+    /// escapes may decode to a lone surrogate) or as an S3 object's bytes (anything). Neither may throw from GetString.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"messageType\": \"Configuration\\ud800ItemChangeNotification\"}")]
+    [InlineData("{\"messageType\": \"ConfigurationItemChangeNotification\", \"configurationItem\": {\"\\udc00\": 1}}")]
+    [InlineData("{\"detail-type\": \"Config Configuration Item Change\\udfff\", \"source\": \"aws.config\", \"detail\": {}}")]
+    public void EscapeDecodingToALoneSurrogate_IsNotConfig(string message)
+    {
+        var parsed = ConfigMessageParser.Parse(message);
+
+        Assert.Equal(ConfigMessageKind.NotConfig, parsed.Kind);
+        Assert.Contains("lone surrogate", parsed.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoneSurrogateInTheText_IsNotConfig() =>
+        Assert.Equal(ConfigMessageKind.NotConfig, ConfigMessageParser.Parse("{\"messageType\": \"\ud800\"}").Kind);
+
+    [Fact]
+    public void InvalidUtf8InAnS3Object_IsNotConfig()
+    {
+        byte[] bytes = [.. "{\"messageType\": \"ConfigurationItemChangeNotification\", \"configurationItem\": {\"resourceType\": \"AWS::EC2::"u8, 0xC0, 0xAF, .. "\"}}"u8];
+
+        var parsed = ConfigMessageParser.Parse(bytes.AsMemory());
+
+        Assert.Equal(ConfigMessageKind.NotConfig, parsed.Kind);
+        Assert.Contains("UTF-8", parsed.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EmbeddedConfigurationStringWithALoneSurrogateEscape_IsMalformed()
+    {
+        // The configuration as a JSON string whose own JSON holds "\ud800": valid text outside, a lone surrogate inside.
+        var message = Item("").Replace(
+            "\"configuration\": {\"groupId\": \"sg-1\", \"ipPermissions\": [], \"ipPermissionsEgress\": []}",
+            "\"configuration\": \"{\\\"groupId\\\": \\\"sg-\\\\ud800\\\"}\"",
+            StringComparison.Ordinal);
+
+        var parsed = ConfigMessageParser.Parse(message);
+
+        Assert.Equal(ConfigMessageKind.Malformed, parsed.Kind);
+        Assert.Contains("lone surrogate", parsed.Problem, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Issue 12: the fuzz made one permission hold 250,000 ranges and the merge of ipv4Ranges and ipRanges, a scan per
+    /// range, ran for minutes. Bounded against a hang, not timed: the scan needs 20 billion comparisons here.
+    /// </summary>
+    [Fact]
+    public async Task PermissionWithTwoHundredThousandRanges_IsReadWithoutQuadraticWork()
+    {
+        var ranges = string.Join(",", Enumerable.Range(0, 200_000).Select(static i => $"\"10.{i / 65536}.{i / 256 % 256}.{i % 256}/32\""));
+        var message = Item("{\"ipProtocol\": \"tcp\", \"fromPort\": 22, \"toPort\": 22, \"ipv4Ranges\": [{\"cidrIp\": \"10.0.0.0/32\", \"description\": \"d\"}], \"ipRanges\": [" + ranges + "]}");
+
+        var parsed = await Task.Run(() => ConfigMessageParser.Parse(message)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var permission = Assert.Single(parsed.Item!.Configuration!.IpPermissions);
+        Assert.Equal(200_000, permission.Ipv4Ranges.Count);
+        Assert.Equal("d", permission.Ipv4Ranges[0].Description);
+    }
+
     private static string Item(string permission) =>
         "{\"messageType\": \"ConfigurationItemChangeNotification\", \"configurationItem\": {\"resourceType\": \"AWS::EC2::SecurityGroup\", " +
         "\"resourceId\": \"sg-1\", \"awsAccountId\": \"111122223333\", \"awsRegion\": \"eu-west-1\", \"configurationStateId\": 1, " +

@@ -97,6 +97,42 @@ public sealed class SnsFunctionTests
         Assert.Equal(reason, json.GetProperty("reason").GetString());
     }
 
+    /// <summary>Issue 12: one byte of the Message string turned into invalid UTF-8 was answered 500.</summary>
+    [Fact]
+    public async Task InvalidUtf8InTheMessageString_Is400_NotA500()
+    {
+        using var host = new SnsTestHost();
+        var genuine = GenuineMessages.Named("notification-config-security-group-sigv1");
+        var body = (byte[])genuine.Bytes.Clone();
+        var at = body.AsSpan().IndexOf("configurationItemDiff"u8);
+        Assert.True(at > 0);
+        body[at] = 0xC3; // a two-byte lead followed by ASCII
+
+        var (status, json) = await PostAsync(host, body, SnsHeaders(genuine));
+
+        Assert.Equal(400, status);
+        Assert.Equal("invalid-utf8", json.GetProperty("reason").GetString());
+        Assert.DoesNotContain(host.Logs.Collector.GetSnapshot(), static r => r.Level >= LogLevel.Error);
+    }
+
+    /// <summary>Kestrel reports a body shorter than its Content-Length, or bad chunked framing, as an IOException.</summary>
+    [Fact]
+    public async Task BodyThatFailsWhileBeingRead_Is400_NotA500()
+    {
+        using var host = new SnsTestHost();
+        var context = new DefaultHttpContext();
+        context.Request.Method = "POST";
+        context.Request.ContentLength = 1_000;
+        context.Request.Body = new FailingStream(new Microsoft.AspNetCore.Http.BadHttpRequestException("Unexpected end of request content.", 400));
+        var function = new SnsFunction(host.Handler, host.Services.GetRequiredService<ILogger<SnsFunction>>());
+
+        var result = await function.RunAsync(context.Request, CancellationToken.None);
+
+        var content = Assert.IsType<ContentResult>(result);
+        Assert.Equal(400, content.StatusCode);
+        Assert.Equal("unreadable-body", JsonDocument.Parse(content.Content!).RootElement.GetProperty("reason").GetString());
+    }
+
     [Fact]
     public async Task HeaderTypeDisagreeingWithBody_Is400()
     {
@@ -203,5 +239,33 @@ public sealed class SnsFunctionTests
             Assert.DoesNotContain("tampered secret body", r.Message, StringComparison.Ordinal);
             Assert.DoesNotContain("Signature", r.Message, StringComparison.Ordinal);
         });
+    }
+
+    /// <summary>A request body whose first read fails the way Kestrel's does.</summary>
+    private sealed class FailingStream(IOException failure) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw failure;
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromException<int>(failure);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

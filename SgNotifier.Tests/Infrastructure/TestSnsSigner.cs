@@ -13,10 +13,12 @@ namespace SgNotifier.Tests.Infrastructure;
 /// </summary>
 public sealed class TestSnsSigner : IDisposable
 {
-    private readonly RSA _key = RSA.Create(2048);
+    private readonly RSA _key;
 
-    public TestSnsSigner(DateTimeOffset notBefore, DateTimeOffset notAfter, string certificateName = "SimpleNotificationService-0123456789abcdef0123456789abcdef.pem")
+    /// <param name="keySize">2048 as SNS uses; the fuzz signs thousands of messages and takes 1024, which verifies the same way.</param>
+    public TestSnsSigner(DateTimeOffset notBefore, DateTimeOffset notAfter, string certificateName = "SimpleNotificationService-0123456789abcdef0123456789abcdef.pem", int keySize = 2048)
     {
+        _key = RSA.Create(keySize);
         var request = new CertificateRequest("CN=sns.amazonaws.com", _key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         using var certificate = request.CreateSelfSigned(notBefore, notAfter);
         CertificatePem = Encoding.ASCII.GetBytes(certificate.ExportCertificatePem());

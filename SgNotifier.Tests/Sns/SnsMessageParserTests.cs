@@ -211,4 +211,53 @@ public sealed class SnsMessageParserTests
         Assert.Equal(SnsReasons.MissingField, result.Reason);
         Assert.Equal($"'{field}' is missing", result.Detail);
     }
+
+    private const string ValidFields = "\"Type\":\"Notification\",\"MessageId\":\"1\",\"TopicArn\":\"arn:aws:sns:us-east-1:123456789012:t\",\"Message\":\"m\",\"Timestamp\":\"2020-01-01T00:00:00.000Z\",\"SignatureVersion\":\"1\",\"Signature\":\"x\",\"SigningCertURL\":\"u\"";
+
+    /// <summary>
+    /// Issue 12's finding: a flipped bit that leaves invalid UTF-8 in a string of the body was a 500 (GetString threw).
+    /// The bytes below are the minimal forms: a lead byte followed by ASCII, an overlong '/', a CESU-encoded surrogate,
+    /// a stray continuation byte, in each place a string can be.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"Type\":\"Notif\u00C3(ication\"}")]           // a signed value: a lead byte, then ASCII
+    [InlineData("{\"Mess\u00C0\u00AFage\":\"m\"}")]                // a key: an overlong '/'
+    [InlineData("{\"Message\":\"\u00ED\u00A0\u0080\"}")]          // the Message string: a UTF-8-encoded surrogate
+    [InlineData("{\"Unknown\":\"\u0080\"}")]                      // an unknown key's value, never read: a stray continuation byte
+    [InlineData("{\"MessageAttributes\":{\"a\":[\"\u00FF\"]}}")]  // deep inside an unknown value
+    public void InvalidUtf8AnywhereInTheBody_IsInvalidUtf8(string latin1Body)
+    {
+        var body = Encoding.Latin1.GetBytes(latin1Body);
+
+        var result = SnsMessageParser.Parse(body, SnsRequestHeaders.None, requireSignature: true);
+
+        Assert.Equal(SnsReasons.InvalidUtf8, result.Reason);
+    }
+
+    [Theory]
+    [InlineData("\\ud800")]          // a high surrogate alone
+    [InlineData("\\udc00")]          // a low surrogate alone
+    [InlineData("\\ud800\\u0041")]  // a high surrogate followed by another escape
+    [InlineData("\\udc00\\ud800")]  // a pair in the wrong order
+    [InlineData("a\\uD800")]         // upper-case hex
+    public void EscapeDecodingToALoneSurrogate_IsInvalidUtf8(string escape)
+    {
+        var inMessage = Parse("{" + ValidFields.Replace("\"Message\":\"m\"", "\"Message\":\"" + escape + "\"", StringComparison.Ordinal) + "}");
+        var inKey = Parse("{" + ValidFields + ",\"" + escape + "\":1}");
+
+        Assert.Equal(SnsReasons.InvalidUtf8, inMessage.Reason);
+        Assert.Equal(SnsReasons.InvalidUtf8, inKey.Reason);
+    }
+
+    [Theory]
+    [InlineData("\\ud83d\\ude00", "\U0001F600")]  // a proper pair
+    [InlineData("\\\\ud800", "\\ud800")]         // an escaped backslash, then plain text
+    [InlineData("\\u0000", "\0")]                  // NUL is a character like any other
+    public void EscapesThatDecodeToText_AreRead(string escape, string expected)
+    {
+        var result = Parse("{" + ValidFields.Replace("\"Message\":\"m\"", "\"Message\":\"" + escape + "\"", StringComparison.Ordinal) + "}");
+
+        Assert.True(result.IsValid, result.Detail);
+        Assert.Equal(expected, result.Message!.Message);
+    }
 }
