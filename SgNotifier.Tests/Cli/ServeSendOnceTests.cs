@@ -94,6 +94,7 @@ public sealed class ServeSendOnceTests
         {
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["Sns__AllowedTopicArns__0"] = ConfigChanges.Topic,
+            ["Notify__AllowedRecipientDomains__0"] = "example.com",
             ["Email__Provider"] = "Ses",
             ["Email__From"] = "sg-alerts@example.com",
             ["Email__Ses__Region"] = "us-east-1",
