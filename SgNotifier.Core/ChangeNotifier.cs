@@ -1,6 +1,8 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SgNotifier.Core.Changes;
+using SgNotifier.Core.Config;
 using SgNotifier.Core.Email;
 using SgNotifier.Core.Ledger;
 using SgNotifier.Core.Routing;
@@ -20,6 +22,7 @@ public sealed class ChangeNotifier : IDisposable
     private static readonly TimeSpan PermitBudget = TimeSpan.FromSeconds(5);
 
     private readonly ConfigChangeInspector _inspector;
+    private readonly CloudTrailActorResolver _actors;
     private readonly EmailRenderer _renderer;
     private readonly IEmailSender _sender;
     private readonly INotificationLedger _ledger;
@@ -29,6 +32,7 @@ public sealed class ChangeNotifier : IDisposable
 
     public ChangeNotifier(
         ConfigChangeInspector inspector,
+        CloudTrailActorResolver actors,
         EmailRenderer renderer,
         IEmailSender sender,
         INotificationLedger ledger,
@@ -39,6 +43,7 @@ public sealed class ChangeNotifier : IDisposable
         ArgumentNullException.ThrowIfNull(notify);
         ArgumentNullException.ThrowIfNull(email);
         _inspector = inspector;
+        _actors = actors;
         _renderer = renderer;
         _sender = sender;
         _ledger = ledger;
@@ -67,9 +72,18 @@ public sealed class ChangeNotifier : IDisposable
             return AwsUnavailable(message, inspection);
         }
 
-        return decision.Outcome == DecisionOutcome.Ignore
-            ? new DeliveryResult(DeliveryOutcome.Ignored, decision.Reason, decision.Detail, Message: message, Decision: decision)
-            : new DeliveryResult(DeliveryOutcome.Notify, decision.Reason, decision.Detail, Message: message, Decision: decision, Email: _renderer.Render(decision));
+        if (decision.Outcome == DecisionOutcome.Ignore)
+        {
+            return new DeliveryResult(DeliveryOutcome.Ignored, decision.Reason, decision.Detail, Message: message, Decision: decision);
+        }
+
+        decision = decision with { Actors = await _actors.ResolveAsync(decision, cancellationToken) };
+        if (decision.Actors.Status == ActorStatus.Pending)
+        {
+            return new DeliveryResult(DeliveryOutcome.Notify, NotifyReasons.ActorPending, decision.Actors.Detail!, Retry: true, Message: message, Decision: decision);
+        }
+
+        return new DeliveryResult(DeliveryOutcome.Notify, decision.Reason, decision.Detail, Message: message, Decision: decision, Email: _renderer.Render(decision));
     }
 
     /// <summary>Carries out a verified notification: at most one mail per change, whatever the number of deliveries.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using SgNotifier.Core.Aws;
 using SgNotifier.Core.Config;
 using SgNotifier.Core.Email;
 using SgNotifier.Core.Ledger;
@@ -107,7 +108,7 @@ public static class SgNotifierServiceCollectionExtensions
                 "Email:From must be a plain address such as sg-alerts@example.com (no display name)")
             .Validate(static o => o.Provider != EmailProvider.Outbox || !string.IsNullOrWhiteSpace(o.Outbox.Directory),
                 "Email:Outbox:Directory must not be empty when Email:Provider is Outbox")
-            .Validate(static o => o.Provider != EmailProvider.Ses || AwsConsoleLinks.IsRegion(o.Ses.Region),
+            .Validate(static o => o.Provider != EmailProvider.Ses || AwsRegion.IsValid(o.Ses.Region),
                 "Email:Ses:Region is required when Email:Provider is Ses and must be a region name such as eu-west-1")
             .Validate(static o => string.IsNullOrEmpty(o.Ses.AccessKeyId) == string.IsNullOrEmpty(o.Ses.SecretAccessKey),
                 "Email:Ses:AccessKeyId and Email:Ses:SecretAccessKey must be set together (or neither, for the default AWS credential chain)")
@@ -149,9 +150,17 @@ public static class SgNotifierServiceCollectionExtensions
         // Config, diff and routing
         services.AddOptions<NotifyOptions>().Bind(configuration.GetSection(NotifyOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AwsOptions>().Bind(configuration.GetSection(AwsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AwsCredentialCache>();
+        services.AddSingleton<AwsClients>();
         services.AddSingleton<OversizedConfigurationItemFetcher>();
         services.AddSingleton<Ec2SecurityGroupLookup>();
         services.AddSingleton<ConfigChangeInspector>();
+
+        // Actors: CloudTrail LookupEvents, signed per request; no retries here (the lookup has its own budget).
+        services.AddHttpClient(CloudTrailLookupEventsClient.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+        services.AddSingleton<CloudTrailLookupEventsClient>();
+        services.AddSingleton<CloudTrailActorResolver>();
 
         // The pipeline: verified change → one e-mail, exactly once
         services.AddSingleton<ChangeNotifier>();

@@ -1,3 +1,4 @@
+using SgNotifier.Core.Changes;
 using SgNotifier.Core.Diff;
 
 namespace SgNotifier.Core.Routing;
@@ -32,6 +33,9 @@ public sealed record ChangeDecision(
     /// change itself is unknown). Empty otherwise.
     /// </summary>
     public IReadOnlyList<AssessedRule> CurrentRules { get; init; } = [];
+
+    /// <summary>Who made the change, from CloudTrail (<c>Aws:LookupActors</c>); <see cref="ChangeActors.Off"/> until looked up.</summary>
+    public ChangeActors Actors { get; init; } = ChangeActors.Off;
 
     public bool IsRisky =>
         Added.Any(static r => r.Risky) || Changed.Any(static c => c.After.Risky);
