@@ -1,6 +1,8 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SgNotifier.Core.Changes;
+using SgNotifier.Core.Config;
 using SgNotifier.Core.Email;
 using SgNotifier.Core.Ledger;
 using SgNotifier.Core.Routing;
@@ -28,6 +30,7 @@ public sealed class ChangeNotifier : IDisposable
     private static readonly TimeSpan[] InProgressWaits = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(150), TimeSpan.FromMilliseconds(400)];
 
     private readonly ConfigChangeInspector _inspector;
+    private readonly CloudTrailActorResolver _actors;
     private readonly EmailRenderer _renderer;
     private readonly IEmailSender _sender;
     private readonly INotificationLedger _ledger;
@@ -38,6 +41,7 @@ public sealed class ChangeNotifier : IDisposable
 
     public ChangeNotifier(
         ConfigChangeInspector inspector,
+        CloudTrailActorResolver actors,
         EmailRenderer renderer,
         IEmailSender sender,
         INotificationLedger ledger,
@@ -49,6 +53,7 @@ public sealed class ChangeNotifier : IDisposable
         ArgumentNullException.ThrowIfNull(notify);
         ArgumentNullException.ThrowIfNull(email);
         _inspector = inspector;
+        _actors = actors;
         _renderer = renderer;
         _sender = sender;
         _ledger = ledger;
@@ -78,9 +83,18 @@ public sealed class ChangeNotifier : IDisposable
             return AwsUnavailable(message, inspection);
         }
 
-        return decision.Outcome == DecisionOutcome.Ignore
-            ? new DeliveryResult(DeliveryOutcome.Ignored, decision.Reason, decision.Detail, Message: message, Decision: decision)
-            : new DeliveryResult(DeliveryOutcome.Notify, decision.Reason, decision.Detail, Message: message, Decision: decision, Email: _renderer.Render(decision));
+        if (decision.Outcome == DecisionOutcome.Ignore)
+        {
+            return new DeliveryResult(DeliveryOutcome.Ignored, decision.Reason, decision.Detail, Message: message, Decision: decision);
+        }
+
+        decision = decision with { Actors = await _actors.ResolveAsync(decision, cancellationToken) };
+        if (decision.Actors.Status == ActorStatus.Pending)
+        {
+            return new DeliveryResult(DeliveryOutcome.Notify, NotifyReasons.ActorPending, decision.Actors.Detail!, Retry: true, Message: message, Decision: decision);
+        }
+
+        return new DeliveryResult(DeliveryOutcome.Notify, decision.Reason, decision.Detail, Message: message, Decision: decision, Email: _renderer.Render(decision));
     }
 
     /// <summary>

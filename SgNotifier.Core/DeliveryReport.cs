@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using SgNotifier.Core.Changes;
 using SgNotifier.Core.Diff;
 using SgNotifier.Core.Routing;
 
@@ -112,6 +113,7 @@ public static class DeliveryReport
             }
 
             writer.WriteEndArray();
+            WriteActors(writer, decision?.Actors ?? ChangeActors.Off);
             if (result.Email is { } email)
             {
                 writer.WriteStartObject("email");
@@ -183,6 +185,15 @@ public static class DeliveryReport
             {
                 text.Append(culture, $"Routed by:   {decision.RoutedBy}").AppendLine();
             }
+
+            if (decision.Actors.Status != ActorStatus.Off)
+            {
+                text.Append(culture, $"Actor:       {decision.Actors.StatusName}").Append(decision.Actors.Detail is { } why ? " (" + why + ")" : "").AppendLine();
+                foreach (var actor in decision.Actors.Actors)
+                {
+                    text.Append(culture, $"Changed by:  {actor.Display} ({actor.EventName} {actor.EventId})").AppendLine();
+                }
+            }
         }
 
         if (result.Email is { } email)
@@ -191,6 +202,42 @@ public static class DeliveryReport
         }
 
         return text.ToString();
+    }
+
+    private static void WriteActors(Utf8JsonWriter writer, ChangeActors actors)
+    {
+        writer.WriteString("actorStatus", actors.StatusName);
+        WriteNullableString(writer, "actorDetail", actors.Detail);
+        writer.WriteStartArray("actors");
+        foreach (var actor in actors.Actors)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("display", actor.Display);
+            WriteNullableString(writer, "type", actor.Type);
+            WriteNullableString(writer, "arn", actor.Arn);
+            WriteNullableString(writer, "accountId", actor.AccountId);
+            WriteNullableString(writer, "sessionName", actor.SessionName);
+            WriteNullableString(writer, "sourceIdentity", actor.SourceIdentity);
+            WriteNullableString(writer, "invokedBy", actor.InvokedBy);
+            WriteNullableString(writer, "sourceIp", actor.SourceIp);
+            WriteNullableString(writer, "userAgent", actor.UserAgent);
+            writer.WriteBoolean("console", actor.Console);
+            if (actor.Mfa is { } mfa)
+            {
+                writer.WriteBoolean("mfa", mfa);
+            }
+            else
+            {
+                writer.WriteNull("mfa");
+            }
+
+            WriteNullableString(writer, "eventName", actor.EventName);
+            WriteNullableString(writer, "eventTime", actor.EventTime?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            WriteNullableString(writer, "eventId", actor.EventId);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
     }
 
     private static void WriteRules(Utf8JsonWriter writer, string name, IReadOnlyList<AssessedRule> rules)

@@ -226,4 +226,32 @@ internal static partial class Log
 
     [LoggerMessage(4011, LogLevel.Warning, "Ledger entry ({Kind}) holds an unknown state; treated as in progress")]
     public static partial void UnknownState(this ILogger logger, string kind);
+
+    // 6xxx: AWS accounts, credentials and CloudTrail actors (issue 16)
+    [LoggerMessage(6000, LogLevel.Information, "Assumed the reader role in account {AccountId} until {Expiration:O}")]
+    public static partial void RoleAssumed(this ILogger logger, string accountId, DateTimeOffset expiration);
+
+    [LoggerMessage(6001, LogLevel.Error, "Could not assume {RoleArn} in account {AccountId}: {ErrorCode}")]
+    public static partial void AssumeRoleFailed(this ILogger logger, string accountId, string roleArn, string errorCode);
+
+    [LoggerMessage(6002, LogLevel.Information, "Assumed the hub role {RoleArn} with the managed identity until {Expiration:O}")]
+    public static partial void WebIdentityAssumed(this ILogger logger, string roleArn, DateTimeOffset expiration);
+
+    [LoggerMessage(6003, LogLevel.Error, "Could not assume the hub role {RoleArn} with the managed identity: {ErrorCode}")]
+    public static partial void WebIdentityFailed(this ILogger logger, string roleArn, string errorCode);
+
+    [LoggerMessage(6004, LogLevel.Warning, "CloudTrail throttled LookupEvents in account {AccountId} region {Region} ({ErrorCode}); trying once more")]
+    public static partial void CloudTrailThrottled(this ILogger logger, string accountId, string region, string errorCode);
+
+    [LoggerMessage(6010, LogLevel.Information, "Change {ChangeKey}: {ActorCount} actor(s) found in CloudTrail (events {EventIds})")]
+    public static partial void ActorsFound(this ILogger logger, string? changeKey, int actorCount, string eventIds);
+
+    [LoggerMessage(6011, LogLevel.Information, "Change {ChangeKey}: no matching CloudTrail event; mailed without the actor ({Detail})")]
+    public static partial void ActorNotFound(this ILogger logger, string? changeKey, string detail);
+
+    [LoggerMessage(6012, LogLevel.Information, "Change {ChangeKey}: no matching CloudTrail event yet; answering 503 actor-pending until {WaitUntil:O}")]
+    public static partial void ActorPending(this ILogger logger, string? changeKey, DateTimeOffset waitUntil);
+
+    [LoggerMessage(6013, LogLevel.Warning, "Change {ChangeKey}: actor unavailable, mailed without it: {Detail}")]
+    public static partial void ActorUnavailable(this ILogger logger, string? changeKey, string detail);
 }

@@ -47,4 +47,7 @@ public static class NotifyReasons
 
     /// <summary>503: S3 or EC2 failed transiently while reading an oversized item.</summary>
     public const string AwsUnavailable = "aws-unavailable";
+
+    /// <summary>503: CloudTrail has no event for the change yet and <c>Aws:ActorWait</c> has not passed since the capture time.</summary>
+    public const string ActorPending = "actor-pending";
 }

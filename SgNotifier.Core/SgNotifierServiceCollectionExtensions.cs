@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using SgNotifier.Core.Aws;
 using SgNotifier.Core.Config;
 using SgNotifier.Core.Email;
 using SgNotifier.Core.Ledger;
@@ -166,9 +167,17 @@ public static class SgNotifierServiceCollectionExtensions
                 "Notify:AllowedRecipientDomains is empty: list the domains owner tags may send mail to (or '*' for any domain)")
             .ValidateOnStart();
         services.AddOptions<AwsOptions>().Bind(configuration.GetSection(AwsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AwsCredentialCache>();
+        services.AddSingleton<AwsClients>();
         services.AddSingleton<OversizedConfigurationItemFetcher>();
         services.AddSingleton<Ec2SecurityGroupLookup>();
         services.AddSingleton<ConfigChangeInspector>();
+
+        // Actors: CloudTrail LookupEvents, signed per request; no retries here (the lookup has its own budget).
+        services.AddHttpClient(CloudTrailLookupEventsClient.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+        services.AddSingleton<CloudTrailLookupEventsClient>();
+        services.AddSingleton<CloudTrailActorResolver>();
 
         // The pipeline: verified change → one e-mail, exactly once
         services.AddSingleton<ChangeNotifier>();

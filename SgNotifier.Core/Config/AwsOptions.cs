@@ -1,12 +1,14 @@
 using System.ComponentModel.DataAnnotations;
 using Amazon;
 using Amazon.Runtime;
+using SgNotifier.Core.Aws;
 
 namespace SgNotifier.Core.Config;
 
 /// <summary>
-/// Read access to AWS for oversized Config items (section <c>Aws</c>). Both switches default to off: by default
-/// the app needs no AWS credentials at all. Credentials come from the SDK's default chain.
+/// Read access to AWS (section <c>Aws</c>): oversized Config items, EC2 lookups and CloudTrail actors. Every switch
+/// defaults to off: by default the app needs no AWS credentials at all. Credentials come from the SDK's default chain,
+/// or from a web identity (the Function App's managed identity), optionally chained into a role per account.
 /// </summary>
 public sealed class AwsOptions : IValidatableObject
 {
@@ -32,7 +34,6 @@ public sealed class AwsOptions : IValidatableObject
     public string? ConfigKeyPrefix { get; set; }
 
     /// <summary>The Config delivery bucket's region; when empty, the region of the changed resource.</summary>
-    [RegularExpression("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
     public string? Region { get; set; }
 
     /// <summary>Endpoint override for S3 (tests, emulators); path-style addressing is used with it.</summary>
@@ -40,6 +41,42 @@ public sealed class AwsOptions : IValidatableObject
 
     /// <summary>Endpoint override for EC2 (tests, emulators).</summary>
     public string? Ec2ServiceUrl { get; set; }
+
+    /// <summary>Endpoint override for CloudTrail (tests, emulators).</summary>
+    public string? CloudTrailServiceUrl { get; set; }
+
+    /// <summary>Endpoint override for STS (tests, emulators).</summary>
+    public string? StsServiceUrl { get; set; }
+
+    /// <summary>Name the person behind each Config change from CloudTrail <c>LookupEvents</c>.</summary>
+    public bool LookupActors { get; set; }
+
+    /// <summary>
+    /// How long after the item's capture time to answer 503 <c>actor-pending</c> while CloudTrail has no event yet, so
+    /// SNS delivers again later; 0 mails at once without the actor.
+    /// </summary>
+    public TimeSpan ActorWait { get; set; } = TimeSpan.Zero;
+
+    /// <summary>How far before the capture time the CloudTrail search starts.</summary>
+    public TimeSpan ActorWindowBefore { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How far after the capture time the CloudTrail search ends.</summary>
+    public TimeSpan ActorWindowAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The whole actor lookup's budget (all pages, waits for the rate limit, retries); well inside SNS's ~15 s.</summary>
+    public TimeSpan ActorLookupTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The role to assume in the changed group's account, with <c>{accountId}</c> in place of the account, e.g.
+    /// <c>arn:aws:iam::{accountId}:role/SgNotifierReader</c>. Empty: every read uses the base credentials.
+    /// </summary>
+    public string? RoleArnTemplate { get; set; }
+
+    /// <summary>The <c>sts:ExternalId</c> the member roles' trust policies require.</summary>
+    public string? ExternalId { get; set; }
+
+    /// <summary>Base credentials from the Function App's managed identity instead of AWS keys.</summary>
+    public WebIdentitySettings WebIdentity { get; set; } = new();
 
     /// <summary>Per-request timeout. SNS waits about 15 s for an answer, so keep the total well below.</summary>
     [Range(1, 30)]
@@ -67,7 +104,16 @@ public sealed class AwsOptions : IValidatableObject
             yield return new ValidationResult("Aws:ConfigBucket is not an S3 bucket name.", [nameof(ConfigBucket)]);
         }
 
-        foreach (var (name, value) in new[] { (nameof(S3ServiceUrl), S3ServiceUrl), (nameof(Ec2ServiceUrl), Ec2ServiceUrl) })
+        foreach (var problem in AwsOptionsValidation.Problems(this))
+        {
+            yield return problem;
+        }
+
+        foreach (var (name, value) in new[]
+                 {
+                     (nameof(S3ServiceUrl), S3ServiceUrl), (nameof(Ec2ServiceUrl), Ec2ServiceUrl),
+                     (nameof(CloudTrailServiceUrl), CloudTrailServiceUrl), (nameof(StsServiceUrl), StsServiceUrl),
+                 })
         {
             if (!string.IsNullOrEmpty(value) &&
                 !(Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
@@ -86,6 +132,12 @@ public sealed class AwsOptions : IValidatableObject
     {
         config.Timeout = TimeSpan.FromSeconds(TimeoutSeconds);
         config.MaxErrorRetry = MaxErrorRetry;
+        if (!AwsRegion.IsValid(region))
+        {
+            // Callers check first; this is the last line of defence against a host built from a message.
+            throw new ArgumentException("not a region name", nameof(region));
+        }
+
         if (string.IsNullOrEmpty(serviceUrl))
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
@@ -97,5 +149,18 @@ public sealed class AwsOptions : IValidatableObject
         }
 
         return config;
+    }
+
+    /// <summary>Section <c>Aws:WebIdentity</c>.</summary>
+    public sealed class WebIdentitySettings
+    {
+        /// <summary>The hub role to assume with the managed identity's token (<c>AssumeRoleWithWebIdentity</c>).</summary>
+        public string? RoleArn { get; set; }
+
+        /// <summary>The token's audience: the application ID URI the hub role's trust policy checks (<c>aud</c>).</summary>
+        public string? Audience { get; set; }
+
+        /// <summary>A user-assigned managed identity's client id; empty for the system-assigned identity (or local developer credentials).</summary>
+        public string? ClientId { get; set; }
     }
 }

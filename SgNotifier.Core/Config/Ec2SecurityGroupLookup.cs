@@ -1,38 +1,45 @@
-using System.Collections.Concurrent;
-using Amazon.EC2;
 using Amazon.EC2.Model;
 using Amazon.Runtime;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using SgNotifier.Core.Aws;
 
 namespace SgNotifier.Core.Config;
 
-/// <summary>Describes a security group's current tags and rules with EC2 <c>DescribeSecurityGroups</c>, in the group's own region.</summary>
+/// <summary>Describes a security group's current tags and rules with EC2 <c>DescribeSecurityGroups</c>, in the group's own account and region.</summary>
 public sealed class Ec2SecurityGroupLookup : IDisposable
 {
-    private readonly AwsOptions options;
-    private readonly AWSCredentials? credentials;
-    private readonly ConcurrentDictionary<string, IAmazonEC2> clients = new(StringComparer.Ordinal);
+    private readonly AwsClients clients;
+    private readonly bool ownsClients;
 
-    public Ec2SecurityGroupLookup(IOptions<AwsOptions> options)
-        : this(options?.Value ?? throw new ArgumentNullException(nameof(options)), credentials: null)
+    public Ec2SecurityGroupLookup(AwsClients clients)
     {
+        this.clients = clients ?? throw new ArgumentNullException(nameof(clients));
     }
 
     /// <param name="credentials">Null for the SDK's default credential chain.</param>
     internal Ec2SecurityGroupLookup(AwsOptions options, AWSCredentials? credentials)
     {
-        this.options = options;
-        this.credentials = credentials;
+        clients = new AwsClients(Options.Create(options), new AwsCredentialCache(options, TimeProvider.System, NullLogger<AwsCredentialCache>.Instance, null, credentials));
+        ownsClients = true;
     }
 
-    public async Task<AwsLookupResult<SecurityGroupConfiguration>> DescribeAsync(string groupId, string region, CancellationToken cancellationToken)
+    public async Task<AwsLookupResult<SecurityGroupConfiguration>> DescribeAsync(string accountId, string groupId, string region, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(groupId);
         ArgumentException.ThrowIfNullOrEmpty(region);
         DescribeSecurityGroupsResponse response;
         try
         {
-            var client = clients.GetOrAdd(region, CreateClient);
+            var lease = await clients.Ec2Async(accountId, region, cancellationToken);
+            if (lease.Client is not { } client)
+            {
+                var unavailable = "EC2 DescribeSecurityGroups not tried: " + lease.Problem;
+                return lease.Transient
+                    ? AwsLookupResult<SecurityGroupConfiguration>.Transient(unavailable)
+                    : AwsLookupResult<SecurityGroupConfiguration>.Permanent(unavailable);
+            }
+
             response = await client.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupIds = [groupId] }, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -103,19 +110,12 @@ public sealed class Ec2SecurityGroupLookup : IDisposable
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private IAmazonEC2 CreateClient(string region)
-    {
-        var config = options.Configure(new AmazonEC2Config(), options.Ec2ServiceUrl, region);
-        return credentials is null ? new AmazonEC2Client(config) : new AmazonEC2Client(credentials, config);
-    }
-
     public void Dispose()
     {
-        foreach (var client in clients.Values)
+        if (ownsClients)
         {
-            client.Dispose();
+            clients.Credentials.Dispose();
+            clients.Dispose();
         }
-
-        clients.Clear();
     }
 }

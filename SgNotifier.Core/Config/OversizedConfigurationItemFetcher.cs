@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using System.IO.Compression;
 using Amazon.Runtime;
-using Amazon.S3;
 using Amazon.S3.Model;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using SgNotifier.Core.Aws;
 
 namespace SgNotifier.Core.Config;
 
@@ -14,19 +14,21 @@ namespace SgNotifier.Core.Config;
 public sealed class OversizedConfigurationItemFetcher : IDisposable
 {
     private readonly AwsOptions options;
-    private readonly AWSCredentials? credentials;
-    private readonly ConcurrentDictionary<string, IAmazonS3> clients = new(StringComparer.Ordinal);
+    private readonly AwsClients clients;
+    private readonly bool ownsClients;
 
-    public OversizedConfigurationItemFetcher(IOptions<AwsOptions> options)
-        : this(options?.Value ?? throw new ArgumentNullException(nameof(options)), credentials: null)
+    public OversizedConfigurationItemFetcher(IOptions<AwsOptions> options, AwsClients clients)
     {
+        this.options = options?.Value ?? throw new ArgumentNullException(nameof(options));
+        this.clients = clients ?? throw new ArgumentNullException(nameof(clients));
     }
 
     /// <param name="credentials">Null for the SDK's default credential chain.</param>
     internal OversizedConfigurationItemFetcher(AwsOptions options, AWSCredentials? credentials)
     {
         this.options = options;
-        this.credentials = credentials;
+        clients = new AwsClients(Options.Create(options), new AwsCredentialCache(options, TimeProvider.System, NullLogger<AwsCredentialCache>.Instance, null, credentials));
+        ownsClients = true;
     }
 
     /// <summary>Fetches and parses the full notification; it must be an item change of the summarised resource.</summary>
@@ -43,10 +45,15 @@ public sealed class OversizedConfigurationItemFetcher : IDisposable
         byte[] content;
         try
         {
-            var client = clients.GetOrAdd(string.IsNullOrEmpty(options.Region) ? summary.AwsRegion : options.Region, CreateClient);
-            using var response = await client.GetObjectAsync(
-                new GetObjectRequest { BucketName = bucket, Key = key, ExpectedBucketOwner = options.ConfigBucketOwner },
-                cancellationToken);
+            // The object lives in the change's account unless a central log-archive bucket's policy grants the reader.
+            var lease = await clients.S3Async(summary.AwsAccountId, string.IsNullOrEmpty(options.Region) ? summary.AwsRegion : options.Region, cancellationToken);
+            if (lease.Client is not { } client)
+            {
+                var unavailable = "S3 GetObject not tried: " + lease.Problem;
+                return lease.Transient ? AwsLookupResult<ConfigMessage>.Transient(unavailable) : AwsLookupResult<ConfigMessage>.Permanent(unavailable);
+            }
+
+            using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key, ExpectedBucketOwner = options.ConfigBucketOwner }, cancellationToken);
             content = await ReadAsync(response.ResponseStream, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -131,22 +138,12 @@ public sealed class OversizedConfigurationItemFetcher : IDisposable
         return buffer.ToArray();
     }
 
-    private IAmazonS3 CreateClient(string region)
-    {
-        var config = options.Configure(new AmazonS3Config(), options.S3ServiceUrl, region);
-
-        // An endpoint URL is an emulator or a private endpoint: bucket names go in the path, not the host.
-        config.ForcePathStyle = !string.IsNullOrEmpty(options.S3ServiceUrl);
-        return credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
-    }
-
     public void Dispose()
     {
-        foreach (var client in clients.Values)
+        if (ownsClients)
         {
-            client.Dispose();
+            clients.Credentials.Dispose();
+            clients.Dispose();
         }
-
-        clients.Clear();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using SgNotifier.Core.Aws;
 
 namespace SgNotifier.Core.Email;
 
@@ -28,16 +29,13 @@ internal static partial class AwsConsoleLinks
         : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "https://console.amazonaws-us-gov.com"
         : $"https://{region}.console.aws.amazon.com";
 
-    public static bool IsRegion(string? region) => region is not null && RegionPattern().IsMatch(region);
+    public static bool IsRegion(string? region) => AwsRegion.IsValid(region);
 
     private static bool IsGroupId(string groupId) => GroupIdPattern().IsMatch(groupId);
 
-    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", RegexOptions.CultureInvariant)]
-    private static partial Regex RegionPattern();
-
-    [GeneratedRegex("^sg-[0-9a-f]{1,32}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^sg-[0-9a-f]{1,32}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex GroupIdPattern();
 
-    [GeneratedRegex("^[0-9A-Za-z-]{1,64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[0-9A-Za-z-]{1,64}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex EventIdPattern();
 }

@@ -68,6 +68,11 @@ public static class EmailSubject
             builder.Append(", tags changed");
         }
 
+        if (decision.Actors.Actors is [{ } actor])
+        {
+            builder.Append(" by ").Append(actor.Display);
+        }
+
         return Finish(prefix, builder.ToString());
     }
 

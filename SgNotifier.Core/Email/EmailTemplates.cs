@@ -125,6 +125,7 @@ internal sealed class EmailTemplates
         options.MemberAccessStrategy.Register<RuleRow>();
         options.MemberAccessStrategy.Register<TagRow>();
         options.MemberAccessStrategy.Register<EventLink>();
+        options.MemberAccessStrategy.Register<ActorView>();
         options.MemberAccessStrategy.Register<DeliveryFailureView>();
         return options;
     }

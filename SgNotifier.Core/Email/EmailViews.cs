@@ -1,7 +1,9 @@
 using System.Globalization;
+using SgNotifier.Core.Changes;
 using SgNotifier.Core.Diff;
 using SgNotifier.Core.Routing;
 using SgNotifier.Core.Senders;
+using SgNotifier.Core.Sources.CloudTrail;
 
 namespace SgNotifier.Core.Email;
 
@@ -22,6 +24,28 @@ internal sealed record RuleRow(
 internal sealed record TagRow(string Key, string? Before, string? After, string Change, bool Routing);
 
 internal sealed record EventLink(string Id, string? Url);
+
+/// <summary>One actor of the "Changed by" block; <see cref="EventUrl"/> is built only from a validated region and event id.</summary>
+internal sealed record ActorView(
+    string Display, string? Type, string? Arn, string Client, string Kind, string? SourceIp, string? UserAgent, string? Mfa,
+    string? Time, string? EventName, string? EventId, string? EventUrl, string? SourceIdentity, string? InvokedBy)
+{
+    public static ActorView From(ChangeActor actor, string? region) => new(
+        MailText.Body(actor.Display)!,
+        MailText.Body(actor.Type),
+        MailText.Body(actor.Arn),
+        MailText.Body(UserAgentClient.Describe(actor.UserAgent, actor.Console))!,
+        UserAgentClient.Kind(actor.UserAgent, actor.Console),
+        MailText.Body(actor.SourceIp),
+        MailText.Body(actor.UserAgent),
+        actor.Mfa switch { true => "yes", false => "no", _ => null },
+        actor.EventTime?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture),
+        MailText.Body(actor.EventName),
+        MailText.Body(actor.EventId),
+        region is null || actor.EventId is null ? null : AwsConsoleLinks.CloudTrailEvent(region, actor.EventId),
+        MailText.Body(actor.SourceIdentity),
+        MailText.Body(actor.InvokedBy));
+}
 
 internal sealed record ChangeView(
     string Subject,
@@ -44,6 +68,14 @@ internal sealed record ChangeView(
     string? NotificationsOff,
     string? AlsoTold)
 {
+    /// <summary>"off", "found", "not-found", "pending" or "unavailable" (preview JSON <c>actorStatus</c>).</summary>
+    public string ActorStatus { get; init; } = "off";
+
+    /// <summary>Why no actor is shown (not yet in CloudTrail, throttled, access denied…); null when found or off.</summary>
+    public string? ActorNote { get; init; }
+
+    public IReadOnlyList<ActorView> Actors { get; init; } = [];
+
     public static ChangeView From(ChangeDecision decision, string subject, RoutingTagKeys tagKeys, MailDestination? destination = null)
     {
         var group = decision.SecurityGroup is { } g
@@ -84,7 +116,14 @@ internal sealed record ChangeView(
             MailText.Body(decision.Detail)!,
             MailText.Body(decision.Key?.ToString()),
             MailText.Body(NotificationsOffText(decision.TurnedOff)),
-            MailText.Body(AlsoToldText(destination)));
+            MailText.Body(AlsoToldText(destination)))
+        {
+            ActorStatus = decision.Actors.StatusName,
+            ActorNote = decision.Actors.Status is Changes.ActorStatus.NotFound or Changes.ActorStatus.Unavailable or Changes.ActorStatus.Pending
+                ? MailText.Body(decision.Actors.Detail)
+                : null,
+            Actors = decision.Actors.Actors.Select(a => ActorView.From(a, region)).ToList(),
+        };
     }
 
     /// <summary>The top line of a mail about a change that silenced the group: what was lost and, when known, who did it.</summary>

@@ -1,3 +1,4 @@
+using SgNotifier.Core.Changes;
 using SgNotifier.Core.Diff;
 using SgNotifier.Core.Routing;
 
@@ -20,6 +21,16 @@ internal static class SampleDecision
             [new AssessedRule(ssh, Risky: false, Public: false)],
             [new ChangedRule(new AssessedRule(ssh, false, false), new AssessedRule(ssh with { Description = "new" }, false, false))],
             [new TagChange("OwnerDL", "a@example.com", "b@example.com"), new TagChange("Name", null, "sample")],
-            "tag OwnerDL", new ChangeKey("123456789012", "us-east-1", "sg-0123456789abcdef0", "1"));
+            "tag OwnerDL", new ChangeKey("123456789012", "us-east-1", "sg-0123456789abcdef0", "1"))
+        {
+            Actors = new ChangeActors(ActorStatus.Found,
+            [
+                new ChangeActor("jane.doe@example.com (SSO PowerUserAccess)", "AssumedRole",
+                    "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_PowerUserAccess_0123456789abcdef/jane.doe@example.com",
+                    "123456789012", "jane.doe@example.com", null, null, "203.0.113.7", "aws-cli/2.15.0", Console: false, Mfa: true,
+                    "AuthorizeSecurityGroupIngress", new DateTimeOffset(2025, 12, 31, 23, 59, 0, TimeSpan.Zero),
+                    "0a1b2c3d-0000-4000-8000-000000000000", "us-east-1"),
+            ], "sample"),
+        };
     }
 }

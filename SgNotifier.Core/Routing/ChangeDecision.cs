@@ -1,3 +1,4 @@
+using SgNotifier.Core.Changes;
 using SgNotifier.Core.Diff;
 
 namespace SgNotifier.Core.Routing;
@@ -45,6 +46,9 @@ public sealed record ChangeDecision(
     /// <summary><see cref="Destinations"/>, or one message to <see cref="Recipients"/>.</summary>
     public IReadOnlyList<MailDestination> MailDestinations() =>
         Destinations.Count > 0 ? Destinations : [new MailDestination(string.Empty, MailAudience.Owners, Recipients)];
+
+    /// <summary>Who made the change, from CloudTrail (<c>Aws:LookupActors</c>); <see cref="ChangeActors.Off"/> until looked up.</summary>
+    public ChangeActors Actors { get; init; } = ChangeActors.Off;
 
     public bool IsRisky =>
         Added.Any(static r => r.Risky) || Changed.Any(static c => c.After.Risky);

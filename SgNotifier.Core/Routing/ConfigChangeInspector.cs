@@ -124,7 +124,7 @@ public sealed class ConfigChangeInspector
 
         if (awsOptions.LookupTagsWithEc2)
         {
-            var described = await lookup.DescribeAsync(summary.ResourceId, summary.AwsRegion, cancellationToken);
+            var described = await lookup.DescribeAsync(summary.AwsAccountId, summary.ResourceId, summary.AwsRegion, cancellationToken);
             switch (described.Status)
             {
                 case AwsLookupStatus.TransientFailure:

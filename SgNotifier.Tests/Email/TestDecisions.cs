@@ -1,3 +1,4 @@
+using SgNotifier.Core.Changes;
 using SgNotifier.Core.Diff;
 using SgNotifier.Core.Routing;
 
@@ -27,7 +28,43 @@ internal static class TestDecisions
         ["deleted"] = Deleted(),
         ["no-identity"] = NoIdentity(),
         ["notifications-off"] = NotificationsOff(),
+        ["actor-found"] = RiskyRdpAdded() with { Actors = new ChangeActors(ActorStatus.Found, [SsoActor()], "named by CloudTrail") },
+        ["actors-two"] = TagHijack() with
+        {
+            Actors = new ChangeActors(ActorStatus.Found, [SsoActor(), SsoActor() with
+            {
+                Display = "sam.lee@example.com (role ops-admin) via cloudformation.amazonaws.com", Type = "AssumedRole",
+                SessionName = "sam.lee@example.com", InvokedBy = "cloudformation.amazonaws.com", SourceIp = "cloudformation.amazonaws.com",
+                UserAgent = "cloudformation.amazonaws.com", Console = false, Mfa = null, EventName = "CreateTags",
+                EventId = "0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f",
+            }], "named by CloudTrail"),
+        },
+        ["actor-unavailable"] = RiskyRdpAdded() with
+        {
+            Actors = new ChangeActors(ActorStatus.Unavailable, [],
+                "access denied: could not assume arn:aws:iam::123456789012:role/SgNotifierReader in account 123456789012: AccessDenied (HTTP 403, AmazonSecurityTokenServiceException)"),
+        },
+        ["actor-hostile"] = RiskyRdpAdded() with
+        {
+            Actors = new ChangeActors(ActorStatus.Found,
+            [
+                SsoActor() with
+                {
+                    Display = Script + " (role " + Attribute + ")", SessionName = Script, SourceIp = "<b>203.0.113.7</b>",
+                    UserAgent = "aws-cli/2 " + RtlOverride, SourceIdentity = "line one\r\nInjected-Header: yes",
+                    EventId = "\"><a href=\"javascript:alert(1)\">x</a>",
+                },
+            ], "named by CloudTrail"),
+        },
     };
+
+    public static ChangeActor SsoActor() => new(
+        "jane.doe@example.com (SSO PowerUserAccess)", "AssumedRole",
+        "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_PowerUserAccess_0f1e2d3c4b5a6978/jane.doe@example.com",
+        "123456789012", "jane.doe@example.com", null, null, "203.0.113.7",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+        Console: true, Mfa: true, "AuthorizeSecurityGroupIngress", new DateTimeOffset(2026, 11, 26, 16, 44, 31, TimeSpan.Zero),
+        "6f2a5c1e-8b3d-4c7a-9e1f-2a3b4c5d6e7f", "us-east-1");
 
     public static ChangeDecision RiskyRdpAdded() => Notify(
         Web,
