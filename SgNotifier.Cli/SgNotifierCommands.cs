@@ -104,6 +104,11 @@ internal static class SgNotifierCommands
             UseCertificateDirectory(builder.Services, directory);
             await using var app = builder.Build();
             app.MapGet("/", () => Results.Text("SgNotifier is running. POST SNS messages to /api/sns.\n"));
+            app.MapGet("/api/health", async (HealthProbe probe, CancellationToken requestAborted) =>
+            {
+                var report = await probe.CheckAsync(requestAborted);
+                return Results.Content(report.ToJson(), "application/json; charset=utf-8", null, report.HttpStatus);
+            });
             app.MapPost("/api/sns", async (HttpRequest request, SnsDeliveryHandler handler, ILogger<SnsDeliveryHandler> logger, CancellationToken requestAborted) =>
             {
                 try

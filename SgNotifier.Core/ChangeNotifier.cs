@@ -26,6 +26,7 @@ public sealed class ChangeNotifier : IDisposable
     private readonly NotifyOptions _notify;
     private readonly RateLimiter? _sendRate;
     private readonly ILogger<ChangeNotifier> _logger;
+    private readonly SgNotifierMetrics _metrics;
 
     public ChangeNotifier(
         ConfigChangeInspector inspector,
@@ -34,7 +35,8 @@ public sealed class ChangeNotifier : IDisposable
         INotificationLedger ledger,
         IOptions<NotifyOptions> notify,
         IOptions<EmailOptions> email,
-        ILogger<ChangeNotifier> logger)
+        ILogger<ChangeNotifier> logger,
+        SgNotifierMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(notify);
         ArgumentNullException.ThrowIfNull(email);
@@ -44,6 +46,7 @@ public sealed class ChangeNotifier : IDisposable
         _ledger = ledger;
         _notify = notify.Value;
         _logger = logger;
+        _metrics = metrics;
         if (email.Value.MaxSendsPerSecond is { } rate and > 0)
         {
             _sendRate = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
@@ -83,6 +86,7 @@ public sealed class ChangeNotifier : IDisposable
         }
 
         var claim = await _ledger.ClaimAsync(message.MessageId, decision.Key, cancellationToken);
+        _metrics.LedgerClaimed(claim.Status);
         switch (claim.Status)
         {
             case LedgerClaimStatus.AlreadySent:
@@ -116,6 +120,7 @@ public sealed class ChangeNotifier : IDisposable
             throw;
         }
 
+        _metrics.MessageSent(_sender.Provider, "change", sent.Status);
         switch (sent.Status)
         {
             case SendStatus.Sent:
@@ -173,6 +178,7 @@ public sealed class ChangeNotifier : IDisposable
 
         var report = _renderer.RenderDeliveryFailure(decision, failure, _sender.Provider);
         var result = await _sender.SendAsync(new OutgoingEmail(fallback, report, (decision.Key?.ToString() ?? "unknown") + "/failure-report"), cancellationToken);
+        _metrics.MessageSent(_sender.Provider, "failure-report", result.Status);
         _logger.FailureReported(decision.Key?.ToString(), result.Status.ToString());
     }
 
