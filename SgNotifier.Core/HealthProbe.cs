@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SgNotifier.Core.Ledger;
 using SgNotifier.Core.Email;
@@ -11,12 +12,29 @@ namespace SgNotifier.Core;
 /// provider is configured. It reads the ledger once and calls no mail provider (that would cost a send or need
 /// permissions the app otherwise does not use).
 /// </summary>
-public sealed class HealthProbe(IServiceProvider services, IOptions<LedgerOptions> ledger, IOptions<EmailOptions> email, IOptions<SnsOptions> sns, string environmentName)
+public sealed class HealthProbe(
+    IServiceProvider services,
+    IOptions<LedgerOptions> ledger,
+    IOptions<EmailOptions> email,
+    IOptions<SnsOptions> sns,
+    ILogger<HealthProbe> logger,
+    string environmentName)
 {
     /// <summary>An availability test waits about 30 s; a storage outage must answer 503 well before that.</summary>
     private static readonly TimeSpan LedgerBudget = TimeSpan.FromSeconds(5);
 
     public async Task<HealthReport> CheckAsync(CancellationToken cancellationToken)
+    {
+        var report = await CheckAllAsync(cancellationToken);
+        if (!report.IsHealthy)
+        {
+            logger.HealthCheckFailed(string.Join("; ", report.Checks.Where(static c => !c.Healthy).Select(static c => c.Name + ": " + c.Detail)));
+        }
+
+        return report;
+    }
+
+    private async Task<HealthReport> CheckAllAsync(CancellationToken cancellationToken)
     {
         var settings = CheckSettings();
         if (!settings.Healthy)

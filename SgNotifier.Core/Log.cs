@@ -45,6 +45,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1031, Level = LogLevel.Warning, Message = "Sns:VerifySignatures is false (Development): SNS signatures are NOT checked")]
     public static partial void SignaturesNotVerified(this ILogger logger);
 
+    [LoggerMessage(EventId = 1060, Level = LogLevel.Warning, Message = "Health check failed: {FailedChecks}")]
+    public static partial void HealthCheckFailed(this ILogger logger, string failedChecks);
+
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Change {ChangeKey} mailed through {Provider} as {ProviderMessageId} to {RecipientCount} recipient(s)")]
     public static partial void ChangeMailed(this ILogger logger, string? changeKey, string provider, string? providerMessageId, int recipientCount);
 

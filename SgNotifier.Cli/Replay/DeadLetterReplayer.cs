@@ -61,7 +61,9 @@ internal sealed class DeadLetterReplayer(SnsTopicPublisher? publisher, string to
         }
     }
 
-    public string Summary() => $"replayed {Published}, failed {Failed}, skipped {Skipped}";
+    public string Summary() => publisher is null
+        ? $"would replay {Published}, skipped {Skipped} (dry run: nothing published)"
+        : $"replayed {Published}, failed {Failed}, skipped {Skipped}";
 
     private async Task<bool> ReplayAsync(string id, string body, CancellationToken cancellationToken)
     {

@@ -39,6 +39,7 @@ public sealed class HealthFunctionTests
         var email = body.GetProperty("checks").GetProperty("email");
         Assert.False(email.GetProperty("healthy").GetBoolean());
         Assert.Contains("Email:Provider", email.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(host.Logs.Collector.GetSnapshot(), static r => r.Id.Id == 1060 && r.Message.StartsWith("Health check failed: email:", StringComparison.Ordinal));
     }
 
     [Fact]
