@@ -101,6 +101,54 @@ public sealed class ReplayTests : IAsyncLifetime, IDisposable
         Assert.Empty(_published);
     }
 
+    [Fact]
+    public async Task Max_BoundsTheRun()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            Enqueue(DeadLetter(ConfigChanges.RdpOpened(ConfigChanges.UniqueOwner(), 76 + i)));
+        }
+
+        var result = await ReplayAsync("--queue-url", QueueUrl, "--max", "1");
+
+        Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
+        Assert.Single(_published);
+        Assert.Equal(2, _queue.Count);
+    }
+
+    [Fact]
+    public async Task UnknownQueue_FailsWithSqsAnswer()
+    {
+        var result = await ReplayAsync("--queue-url", QueueUrl + "-missing");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("SQS refused: 400", result.StdErr, StringComparison.Ordinal);
+        Assert.Empty(_sns.Requests);
+    }
+
+    [Theory]
+    [InlineData("--queue-url", QueueUrl, "--file", "samples/dlq-messages.json")]
+    [InlineData("--queue-url", QueueUrl, "--dry-run", "true")]
+    [InlineData("--queue-url", QueueUrl, "--max", "0")]
+    public async Task ConflictingOrOutOfRangeOptions_AreUsageErrors(string a, string b, string c, string d)
+    {
+        var result = await ReplayAsync(a, b, c, d);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Empty(_sqs.Requests);
+        Assert.Empty(_sns.Requests);
+    }
+
+    [Fact]
+    public async Task DryRunOfTheSampleFile_PublishesNothing()
+    {
+        var result = await ReplayAsync("--file", Path.Combine(RepositoryPaths.Root, "samples", "dlq-messages.json"), "--dry-run");
+
+        Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
+        Assert.Contains("would publish", result.StdOut, StringComparison.Ordinal);
+        Assert.Empty(_sns.Requests);
+    }
+
     [Theory]
     [InlineData("receive-message")]
     [InlineData("json-lines")]
@@ -212,8 +260,15 @@ public sealed class ReplayTests : IAsyncLifetime, IDisposable
         AssertSigned(request, "sqs");
         Assert.StartsWith("application/x-amz-json-1.0", request.Headers["Content-Type"], StringComparison.Ordinal);
         var body = JsonDocument.Parse(request.Body).RootElement;
-        Assert.Equal(QueueUrl, body.GetProperty("QueueUrl").GetString());
         context.Response.ContentType = "application/x-amz-json-1.0";
+        if (body.GetProperty("QueueUrl").GetString() != QueueUrl)
+        {
+            context.Response.StatusCode = 400;
+            context.Response.Headers["x-amzn-query-error"] = "AWS.SimpleQueueService.NonExistentQueue;Sender";
+            await context.Response.WriteAsync("{\"__type\":\"com.amazonaws.sqs#QueueDoesNotExist\",\"message\":\"The specified queue does not exist.\"}");
+            return;
+        }
+
         switch (request.Headers["X-Amz-Target"])
         {
             case "AmazonSQS.ReceiveMessage":
