@@ -15,6 +15,17 @@ public sealed class HealthFunctionTests
     private const string DevelopmentStorageKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     [Fact]
+    public void Trigger_IsAnonymousGetOnApiHealth()
+    {
+        var trigger = typeof(HealthFunction).GetMethod(nameof(HealthFunction.RunAsync))!.GetParameters()[0]
+            .GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.HttpTriggerAttribute), false).Cast<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>().Single();
+
+        Assert.Equal(Microsoft.Azure.Functions.Worker.AuthorizationLevel.Anonymous, trigger.AuthLevel);
+        Assert.Equal(["get"], trigger.Methods ?? []);
+        Assert.Equal("health", trigger.Route);
+    }
+
+    [Fact]
     public async Task LocalSetup_IsHealthy()
     {
         using var host = new SnsTestHost(Settings(), environment: "Development");
