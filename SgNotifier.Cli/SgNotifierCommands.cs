@@ -1,7 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.SQS;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
+using SgNotifier.Cli.Replay;
 using SgNotifier.Core;
 using SgNotifier.Core.Email;
 using SgNotifier.Core.Sns;
@@ -17,6 +21,7 @@ internal static class SgNotifierCommands
         root.Subcommands.Add(Preview());
         root.Subcommands.Add(Serve());
         root.Subcommands.Add(SendTest());
+        root.Subcommands.Add(Replay());
         return root;
     }
 
@@ -112,6 +117,11 @@ internal static class SgNotifierCommands
                 app.Services.GetRequiredService<IOptions<SnsOptions>>().Value,
                 app.Services.GetRequiredService<IOptions<EmailOptions>>().Value));
             app.MapGet("/", () => Results.Text("SgNotifier is running. POST SNS messages to /api/sns.\n"));
+            app.MapGet("/api/health", async (HealthProbe probe, CancellationToken requestAborted) =>
+            {
+                var report = await probe.CheckAsync(requestAborted);
+                return Results.Content(report.ToJson(), "application/json; charset=utf-8", null, report.HttpStatus);
+            });
             app.MapPost("/api/sns", async (HttpRequest request, SnsDeliveryHandler handler, ILogger<SnsDeliveryHandler> logger, CancellationToken requestAborted) =>
             {
                 try
@@ -160,6 +170,98 @@ internal static class SgNotifierCommands
         }));
         return command;
     }
+
+    private static Command Replay()
+    {
+        var topic = new Option<string>("--topic-arn") { Description = "the topic to publish to; must be one of Sns:AllowedTopicArns (never taken from a message)", Required = true };
+        var queue = new Option<string?>("--queue-url") { Description = "the subscription's dead-letter queue: entries are received, published and then deleted" };
+        var file = new Option<FileInfo?>("--file") { Description = "instead of a queue, a file of dead-letter bodies: `aws sqs receive-message` output, a JSON array or JSON Lines" };
+        var max = new Option<int>("--max") { Description = "stop after this many queue entries", DefaultValueFactory = _ => 100 };
+        var dryRun = new Option<bool>("--dry-run") { Description = "with --file: check the entries and print what would be published, without calling AWS" };
+        var snsUrl = new Option<string?>("--sns-url") { Description = "SNS endpoint override (an emulator); default https://sns.<topic region>.amazonaws.com/" };
+        var sqsUrl = new Option<string?>("--sqs-url") { Description = "SQS endpoint override (an emulator); default the topic region's" };
+        var settings = SettingsOption();
+        var command = new Command("replay", "Publish the messages of the SNS subscription's dead-letter queue (or a file of them) to the topic again.")
+        {
+            topic, queue, file, max, dryRun, snsUrl, sqsUrl, settings,
+        };
+        command.SetAction((parse, cancellationToken) => Run(parse, async () =>
+        {
+            var (queueUrl, input) = (parse.GetValue(queue), parse.GetValue(file));
+            if ((queueUrl is null) == (input is null))
+            {
+                throw new CliUsageException("give exactly one of --queue-url and --file");
+            }
+
+            if (parse.GetValue(dryRun) && input is null)
+            {
+                throw new CliUsageException("--dry-run needs --file (receiving from a queue would hide its entries)");
+            }
+
+            if (parse.GetValue(max) is < 1 or > 10_000)
+            {
+                throw new CliUsageException("--max must be between 1 and 10000");
+            }
+
+            var arn = parse.GetValue(topic)!;
+            var configuration = new ConfigurationBuilder().AddSettings(parse.GetValue(settings), environment: true).Build();
+            var allowed = configuration.GetSection(SnsOptions.Section).GetSection(nameof(SnsOptions.AllowedTopicArns)).Get<string[]>() ?? [];
+            if (!TopicArn.TryParse(arn, out var topicArn) || !allowed.Contains(arn, StringComparer.Ordinal))
+            {
+                throw new CliUsageException("--topic-arn must be an SNS topic ARN listed in Sns:AllowedTopicArns: " + arn);
+            }
+
+            var snsEndpoint = Endpoint(parse.GetValue(snsUrl), "--sns-url");
+            var sqsEndpoint = Endpoint(parse.GetValue(sqsUrl), "--sqs-url");
+            using var publisher = parse.GetValue(dryRun) ? null : new SnsTopicPublisher(topicArn, snsEndpoint ?? SnsTopicPublisher.EndpointFor(topicArn));
+            var replayer = new DeadLetterReplayer(publisher, arn, Console.Out);
+            if (input is not null)
+            {
+                if (!input.Exists)
+                {
+                    throw new CliUsageException("input file not found: " + input.FullName);
+                }
+
+                await replayer.ReplayFileAsync(DeadLetterFile.Read(await File.ReadAllTextAsync(input.FullName, cancellationToken)), cancellationToken);
+            }
+            else
+            {
+                var config = new AmazonSQSConfig { MaxErrorRetry = 2, Timeout = TimeSpan.FromSeconds(20) };
+                if (sqsEndpoint is not null)
+                {
+                    config.ServiceURL = sqsEndpoint.ToString();
+                    config.AuthenticationRegion = topicArn.Region;
+                }
+                else
+                {
+                    config.RegionEndpoint = RegionEndpoint.GetBySystemName(topicArn.Region);
+                }
+
+                using var sqs = new AmazonSQSClient(config);
+                try
+                {
+                    await replayer.ReplayQueueAsync(sqs, queueUrl!, parse.GetValue(max), cancellationToken);
+                }
+                catch (AmazonServiceException e)
+                {
+                    throw new CliUsageException($"SQS refused: {(int)e.StatusCode} {e.ErrorCode}; {replayer.Summary()}");
+                }
+                catch (Exception e) when (e is AmazonClientException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+                {
+                    throw new CliUsageException($"SQS could not be reached ({e.GetType().Name}); {replayer.Summary()}");
+                }
+            }
+
+            Console.Out.WriteLine(replayer.Summary());
+            return replayer.AllReplayed ? 0 : 2;
+        }));
+        return command;
+    }
+
+    private static Uri? Endpoint(string? value, string option) =>
+        value is null ? null
+        : Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp) ? url
+        : throw new CliUsageException(option + " must be an absolute http(s) URL: " + value);
 
     private static void Validate(IServiceProvider provider)
     {

@@ -38,6 +38,7 @@ public sealed class ChangeNotifier : IDisposable
     private readonly RateLimiter? _sendRate;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ChangeNotifier> _logger;
+    private readonly SgNotifierMetrics _metrics;
 
     public ChangeNotifier(
         ConfigChangeInspector inspector,
@@ -48,7 +49,8 @@ public sealed class ChangeNotifier : IDisposable
         IOptions<NotifyOptions> notify,
         IOptions<EmailOptions> email,
         TimeProvider timeProvider,
-        ILogger<ChangeNotifier> logger)
+        ILogger<ChangeNotifier> logger,
+        SgNotifierMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(notify);
         ArgumentNullException.ThrowIfNull(email);
@@ -60,6 +62,7 @@ public sealed class ChangeNotifier : IDisposable
         _notify = notify.Value;
         _timeProvider = timeProvider;
         _logger = logger;
+        _metrics = metrics;
         if (email.Value.MaxSendsPerSecond is { } rate and > 0)
         {
             _sendRate = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
@@ -88,7 +91,7 @@ public sealed class ChangeNotifier : IDisposable
             return new DeliveryResult(DeliveryOutcome.Ignored, decision.Reason, decision.Detail, Message: message, Decision: decision);
         }
 
-        decision = decision with { Actors = await _actors.ResolveAsync(decision, cancellationToken) };
+        decision = decision.WithActors(await _actors.ResolveAsync(decision, cancellationToken));
         if (decision.Actors.Status == ActorStatus.Pending)
         {
             return new DeliveryResult(DeliveryOutcome.Notify, NotifyReasons.ActorPending, decision.Actors.Detail!, Retry: true, Message: message, Decision: decision);
@@ -148,6 +151,7 @@ public sealed class ChangeNotifier : IDisposable
             claim = await _ledger.ClaimAsync(destination.LedgerMessageId(message.MessageId), key, cancellationToken);
         }
 
+        _metrics.LedgerClaimed(claim.Status);
         switch (claim.Status)
         {
             case LedgerClaimStatus.AlreadySent:
@@ -187,6 +191,7 @@ public sealed class ChangeNotifier : IDisposable
             throw;
         }
 
+        _metrics.MessageSent(_sender.Provider, "change", sent.Status);
         switch (sent.Status)
         {
             case SendStatus.Sent:
@@ -286,6 +291,7 @@ public sealed class ChangeNotifier : IDisposable
 
         var report = _renderer.RenderDeliveryFailure(decision, failure, _sender.Provider);
         var result = await _sender.SendAsync(new OutgoingEmail(fallback, report, (decision.Key?.ToString() ?? "unknown") + "/failure-report"), cancellationToken);
+        _metrics.MessageSent(_sender.Provider, "failure-report", result.Status);
         _logger.FailureReported(decision.Key?.ToString(), result.Status.ToString());
     }
 

@@ -59,6 +59,9 @@ internal static partial class Log
         Message = "SNS delivery refused with 413: the body is larger than Sns:MaxBodyBytes ({MaxBodyBytes} bytes); SNS does not retry a 4xx, so this delivery is lost")]
     public static partial void DeliveryTooLarge(this ILogger logger, int maxBodyBytes);
 
+    [LoggerMessage(EventId = 1060, Level = LogLevel.Warning, Message = "Health check failed: {FailedChecks}")]
+    public static partial void HealthCheckFailed(this ILogger logger, string failedChecks);
+
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Change {ChangeKey} mailed through {Provider} as {ProviderMessageId} to {RecipientCount} recipient(s)")]
     public static partial void ChangeMailed(this ILogger logger, string? changeKey, string provider, string? providerMessageId, int recipientCount);
 

@@ -29,6 +29,8 @@ public static class SgNotifierServiceCollectionExtensions
         var development = string.Equals(environmentName, DevelopmentEnvironment, StringComparison.OrdinalIgnoreCase);
 
         services.TryAddSingletonTimeProvider();
+        services.AddMetrics();
+        services.AddSingleton<SgNotifierMetrics>();
 
         // SNS: verification and subscription confirmation
         services.AddOptions<SnsOptions>()
@@ -181,6 +183,9 @@ public static class SgNotifierServiceCollectionExtensions
 
         // The pipeline: verified change → one e-mail, exactly once
         services.AddSingleton<ChangeNotifier>();
+
+        // GET /api/health in both hosts
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<HealthProbe>(sp, environmentName));
 
         return services;
     }

@@ -18,8 +18,9 @@ public sealed class SnsDeliveryHandler
     private readonly ChangeNotifier _notifier;
     private readonly SnsOptions _options;
     private readonly ILogger<SnsDeliveryHandler> _logger;
+    private readonly SgNotifierMetrics _metrics;
 
-    public SnsDeliveryHandler(SnsMessageVerifier verifier, SnsSubscriptionConfirmer confirmer, ChangeNotifier notifier, IOptions<SnsOptions> options, ILogger<SnsDeliveryHandler> logger)
+    public SnsDeliveryHandler(SnsMessageVerifier verifier, SnsSubscriptionConfirmer confirmer, ChangeNotifier notifier, IOptions<SnsOptions> options, ILogger<SnsDeliveryHandler> logger, SgNotifierMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
         _verifier = verifier;
@@ -27,6 +28,7 @@ public sealed class SnsDeliveryHandler
         _notifier = notifier;
         _options = options.Value;
         _logger = logger;
+        _metrics = metrics;
     }
 
     /// <summary>Handles a live delivery: confirms subscriptions and sends mail.</summary>
@@ -34,6 +36,7 @@ public sealed class SnsDeliveryHandler
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(headers);
+        var started = SgNotifierMetrics.StartTimestamp();
         var read = await ReadBodyAsync(body, headers.ContentLength, cancellationToken);
         DeliveryResult result;
         if (read.Buffer is null)
@@ -53,6 +56,7 @@ public sealed class SnsDeliveryHandler
         }
 
         LogOutcome(result);
+        _metrics.DeliveryAnswered(result, started);
         return result;
     }
 

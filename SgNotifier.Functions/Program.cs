@@ -1,11 +1,8 @@
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using SgNotifier.Core;
+using SgNotifier.Functions;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
-builder.Services.AddApplicationInsightsTelemetryWorkerService().ConfigureFunctionsApplicationInsights();
-builder.Services.AddSgNotifier(builder.Configuration, builder.Environment.EnvironmentName);
+builder.Services.AddSgNotifierWorker(builder.Configuration, builder.Environment.EnvironmentName);
 builder.Build().Run();

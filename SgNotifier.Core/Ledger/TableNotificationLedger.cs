@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using Azure;
 using Azure.Core;
@@ -125,6 +126,27 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
             LogStorageFailure("create-table", e);
             _logger.TableNotCreatedAtStart(_table.Name);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// The health endpoint's check: one point read of a row that never exists proves that storage, the identity and
+    /// the table answer. Null when they do; otherwise the status and error code (never a connection string).
+    /// </summary>
+    public async Task<string?> ProbeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureTableAsync(cancellationToken);
+            await _table.GetEntityIfExistsAsync<TableEntity>("health", "probe", select: ["PartitionKey"], cancellationToken);
+            return null;
+        }
+        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        {
+            LogStorageFailure("health-probe", e);
+            return e is RequestFailedException failed
+                ? string.Create(CultureInfo.InvariantCulture, $"Table storage answered {failed.Status} {failed.ErrorCode}")
+                : "Table storage could not be reached (" + e.GetType().Name + ")";
         }
     }
 

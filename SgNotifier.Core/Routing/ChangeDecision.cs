@@ -50,6 +50,22 @@ public sealed record ChangeDecision(
     /// <summary>Who made the change, from CloudTrail (<c>Aws:LookupActors</c>); <see cref="ChangeActors.Off"/> until looked up.</summary>
     public ChangeActors Actors { get; init; } = ChangeActors.Off;
 
+    /// <summary>
+    /// This decision with the actors CloudTrail named; a change that switched the group's notifications off names them
+    /// in its "now OFF" line as well (issue 13: say who silenced the group when it is known).
+    /// </summary>
+    public ChangeDecision WithActors(ChangeActors actors)
+    {
+        ArgumentNullException.ThrowIfNull(actors);
+        return this with
+        {
+            Actors = actors,
+            TurnedOff = TurnedOff is { } off && actors.Actors.Count > 0
+                ? off with { Actor = string.Join(", ", actors.Actors.Select(static a => a.Display).Distinct(StringComparer.Ordinal)) }
+                : TurnedOff,
+        };
+    }
+
     public bool IsRisky =>
         Added.Any(static r => r.Risky) || Changed.Any(static c => c.After.Risky);
 

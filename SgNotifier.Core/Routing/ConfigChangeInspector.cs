@@ -15,13 +15,15 @@ public sealed class ConfigChangeInspector
     private readonly OversizedConfigurationItemFetcher fetcher;
     private readonly Ec2SecurityGroupLookup lookup;
     private readonly ILogger<ConfigChangeInspector> logger;
+    private readonly SgNotifierMetrics metrics;
 
     public ConfigChangeInspector(
         IOptions<NotifyOptions> notifyOptions,
         IOptions<AwsOptions> awsOptions,
         OversizedConfigurationItemFetcher fetcher,
         Ec2SecurityGroupLookup lookup,
-        ILogger<ConfigChangeInspector> logger)
+        ILogger<ConfigChangeInspector> logger,
+        SgNotifierMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(notifyOptions);
         ArgumentNullException.ThrowIfNull(awsOptions);
@@ -30,6 +32,8 @@ public sealed class ConfigChangeInspector
         this.fetcher = fetcher ?? throw new ArgumentNullException(nameof(fetcher));
         this.lookup = lookup ?? throw new ArgumentNullException(nameof(lookup));
         this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        this.metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+
         if (this.notifyOptions.AllowedRecipientDomains is not { Count: > 0 } domains)
         {
             logger.AnyRecipientDomain("empty (allowed only in Development)");
@@ -98,6 +102,7 @@ public sealed class ConfigChangeInspector
         if (awsOptions.FetchOversizedItems)
         {
             var fetched = await fetcher.FetchAsync(message, cancellationToken);
+            metrics.AwsLookedUp("s3:GetObject", fetched.Status);
             switch (fetched.Status)
             {
                 case AwsLookupStatus.TransientFailure:
@@ -125,6 +130,7 @@ public sealed class ConfigChangeInspector
         if (awsOptions.LookupTagsWithEc2)
         {
             var described = await lookup.DescribeAsync(summary.AwsAccountId, summary.ResourceId, summary.AwsRegion, cancellationToken);
+            metrics.AwsLookedUp("ec2:DescribeSecurityGroups", described.Status);
             switch (described.Status)
             {
                 case AwsLookupStatus.TransientFailure:

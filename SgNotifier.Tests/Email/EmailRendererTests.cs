@@ -1,4 +1,5 @@
 using AngleSharp.Html.Parser;
+using SgNotifier.Core.Changes;
 using SgNotifier.Core.Email;
 using SgNotifier.Core.Senders;
 
@@ -82,6 +83,19 @@ public sealed class EmailRendererTests
         Assert.Contains("3389", firstRow.TextContent, StringComparison.Ordinal);
         Assert.Contains("RISKY", firstRow.TextContent, StringComparison.Ordinal);
         Assert.Contains("background", firstRow.GetAttribute("style"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ChangeThatSilencesTheGroup_NamesWhoDidItWhenCloudTrailKnows()
+    {
+        var decision = TestDecisions.NotificationsOff()
+            .WithActors(new ChangeActors(ActorStatus.Found, [TestDecisions.SsoActor()], "named by CloudTrail"));
+
+        var email = Renderer.Render(decision);
+
+        Assert.Contains("now OFF", email.Subject, StringComparison.Ordinal);
+        Assert.Contains("(changed by " + TestDecisions.SsoActor().Display + ")", email.Text, StringComparison.Ordinal);
+        Assert.Null(TestDecisions.NotificationsOff().WithActors(ChangeActors.Off).TurnedOff!.Actor);
     }
 
     [Fact]

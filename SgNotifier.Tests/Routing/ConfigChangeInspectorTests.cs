@@ -7,12 +7,14 @@ using Microsoft.Extensions.Options;
 using SgNotifier.Core.Config;
 using SgNotifier.Core.Routing;
 using SgNotifier.Tests.Config;
+using SgNotifier.Tests.Infrastructure;
 
 namespace SgNotifier.Tests.Routing;
 
 /// <summary>Oversized items end to end: real AWS SDK clients against a loopback S3/EC2 stub.</summary>
 public sealed class ConfigChangeInspectorTests : IAsyncLifetime
 {
+    private readonly MetricsRecorder meters = new();
     private LoopbackAwsStub stub = null!;
 
     static ConfigChangeInspectorTests() => Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
@@ -21,7 +23,11 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
 
     public async Task InitializeAsync() => stub = await LoopbackAwsStub.StartAsync();
 
-    public async Task DisposeAsync() => await stub.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        meters.Dispose();
+        await stub.DisposeAsync();
+    }
 
     [Theory]
     [MemberData(nameof(Oversized))]
@@ -77,6 +83,8 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
 
         Assert.Equal(DecisionReasons.Changed, result.Decision!.Reason);
         Assert.Equal(["S3 GET " + S3Path(payload)], stub.Requests);
+        var lookup = Assert.Single(meters.Of("sgnotifier.aws.lookups"));
+        Assert.Equal(("s3:GetObject", "found", 1d), (lookup.Tag("operation"), lookup.Tag("result"), lookup.Value));
     }
 
     [Theory]
@@ -107,6 +115,8 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
         var result = await inspector.Inspector.InspectAsync(DecisionCorpus.Payload("oversized", "fetched-from-s3.json"), CancellationToken.None);
 
         Assert.Equal(InspectionStatus.TransientFailure, result.Status);
+        var lookup = Assert.Single(meters.Of("sgnotifier.aws.lookups"));
+        Assert.Equal(("ec2:DescribeSecurityGroups", "transient"), (lookup.Tag("operation"), lookup.Tag("result")));
     }
 
     [Fact]
@@ -308,7 +318,7 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
         var fetcher = new OversizedConfigurationItemFetcher(aws, Credentials);
         var lookup = new Ec2SecurityGroupLookup(aws, Credentials);
         logger = new FakeLogger<ConfigChangeInspector>();
-        return new InspectorUnderTest(new ConfigChangeInspector(Options.Create(notify), Options.Create(aws), fetcher, lookup, logger), fetcher, lookup);
+        return new InspectorUnderTest(new ConfigChangeInspector(Options.Create(notify), Options.Create(aws), fetcher, lookup, logger, meters.Metrics), fetcher, lookup);
     }
 
     private static string S3Path(string oversizedPayload)
