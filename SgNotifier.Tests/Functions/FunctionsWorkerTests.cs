@@ -20,11 +20,11 @@ public sealed class FunctionsWorkerTests(FunctionsWorkerTests.Worker worker) : I
     private const string Topic = "arn:aws:sns:us-east-1:123456789012:config-sg-changes";
 
     [Fact]
-    public void Worker_indexes_and_loads_sns_as_http_post_and_ledger_purge_as_timer()
+    public void Worker_indexes_and_loads_sns_as_http_post_health_as_anonymous_get_and_ledger_purge_as_timer()
     {
         var host = worker.Host;
 
-        Assert.Equal(["ledger-purge", "sns"], host.Functions.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["health", "ledger-purge", "sns"], host.Functions.Keys.Order(StringComparer.Ordinal));
         Assert.All(host.Functions.Values, f => Assert.False(string.IsNullOrEmpty(f.FunctionId)));
         Assert.All(host.LoadResults, r => Assert.True(r.Value.Status == StatusResult.Types.Status.Success, r.Key + ": " + r.Value));
 
@@ -35,6 +35,11 @@ public sealed class FunctionsWorkerTests(FunctionsWorkerTests.Worker worker) : I
         Assert.Equal(["post"], raw["methods"]!.AsArray().Select(m => ((string?)m)?.ToLowerInvariant()));
         Assert.Equal("sns", (string?)raw["route"]);
         Assert.Equal("function", ((string?)raw["authLevel"])?.ToLowerInvariant());
+
+        var health = JsonNode.Parse(Assert.Single(host.Functions["health"].RawBindings, r => r.Contains("httpTrigger", StringComparison.OrdinalIgnoreCase)))!;
+        Assert.Equal(["get"], health["methods"]!.AsArray().Select(m => ((string?)m)?.ToLowerInvariant()));
+        Assert.Equal("health", (string?)health["route"]);
+        Assert.Equal("anonymous", ((string?)health["authLevel"])?.ToLowerInvariant());
 
         var purge = host.Functions["ledger-purge"];
         var timer = Assert.Single(purge.Bindings.Values);

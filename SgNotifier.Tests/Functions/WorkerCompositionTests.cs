@@ -160,6 +160,7 @@ public sealed class WorkerCompositionTests
             var settings = new Dictionary<string, string?>
             {
                 ["Sns:AllowedTopicArns:0"] = ConfigChanges.Topic,
+                ["Notify:AllowedRecipientDomains:0"] = "example.com",
                 ["Email:Provider"] = "Outbox",
                 ["Email:Outbox:Directory"] = Path.Combine(Path.GetTempPath(), "sgnotifier-worker-" + Guid.NewGuid().ToString("N")),
                 ["Ledger:Provider"] = "Memory",
