@@ -212,7 +212,7 @@ public sealed class ChangeNotifier : IDisposable
             default:
                 await _ledger.MarkRejectedAsync(lease, sent.ErrorCode ?? "unknown", CancellationToken.None);
                 _logger.SendRejected(key?.ToString(), _sender.Provider, sent.ErrorCode, AddressMask.MaskText(sent.Detail));
-                await ReportFailureAsync(decision with { Recipients = destination.Recipients }, sent, cancellationToken);
+                await ReportFailureAsync(decision with { Recipients = destination.Recipients }, key, sent, cancellationToken);
                 return preview with { Reason = NotifyReasons.SendRejected, Detail = $"{_sender.Provider} refused the mail ({sent.ErrorCode}); retrying cannot help" };
         }
     }
@@ -276,12 +276,16 @@ public sealed class ChangeNotifier : IDisposable
 
         await _ledger.MarkUncertainAsync(lease, sent.ErrorCode ?? "unknown", CancellationToken.None);
         _logger.SendUncertain(key, _sender.Provider, sent.ErrorCode);
-        await ReportFailureAsync(decision, sent, cancellationToken);
+        await ReportFailureAsync(decision, changeKey, sent, cancellationToken);
         return preview with { Reason = NotifyReasons.SendUncertain, Detail = $"{_sender.Provider} did not answer ({sent.ErrorCode}) and the send cannot be repeated safely; reported, not resent" };
     }
 
     /// <summary>Tells the fallback recipients, once and through the same provider, that an owner's mail was refused or may be missing.</summary>
-    private async Task ReportFailureAsync(ChangeDecision decision, SendResult failure, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The report is keyed by the destination's ledger key, so the reports about two messages of one change (previous and
+    /// new owners) are two requests, not one ACS repeat of the other.
+    /// </remarks>
+    private async Task ReportFailureAsync(ChangeDecision decision, ChangeKey? changeKey, SendResult failure, CancellationToken cancellationToken)
     {
         var fallback = (_notify.FallbackRecipients ?? []).Where(static r => !string.IsNullOrWhiteSpace(r)).ToList();
         if (fallback.Count == 0 || fallback.Order(StringComparer.OrdinalIgnoreCase).SequenceEqual(decision.Recipients.Order(StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase))
@@ -290,9 +294,9 @@ public sealed class ChangeNotifier : IDisposable
         }
 
         var report = _renderer.RenderDeliveryFailure(decision, failure, _sender.Provider);
-        var result = await _sender.SendAsync(new OutgoingEmail(fallback, report, (decision.Key?.ToString() ?? "unknown") + "/failure-report"), cancellationToken);
+        var result = await _sender.SendAsync(new OutgoingEmail(fallback, report, (changeKey?.ToString() ?? "unknown") + "/failure-report"), cancellationToken);
         _metrics.MessageSent(_sender.Provider, "failure-report", result.Status);
-        _logger.FailureReported(decision.Key?.ToString(), result.Status.ToString());
+        _logger.FailureReported(changeKey?.ToString(), result.Status.ToString());
     }
 
     private async Task<RateLimitLease> AcquirePermitAsync(CancellationToken cancellationToken)

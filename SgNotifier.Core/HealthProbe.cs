@@ -60,6 +60,11 @@ public sealed class HealthProbe(
             // Our validation messages name the key and never contain its value.
             return new HealthCheckResult("settings", false, exception.Message);
         }
+        catch (AggregateException exception) when (exception.InnerExceptions.All(static e => e is OptionsValidationException))
+        {
+            // The startup validator aggregates when more than one section is invalid.
+            return new HealthCheckResult("settings", false, string.Join("; ", exception.InnerExceptions.Select(static e => e.Message)));
+        }
 
         return sns.Value.AllowedTopicArns.Count == 0
             ? new HealthCheckResult("settings", false, "Sns:AllowedTopicArns is empty: every SNS message is rejected (topic-not-allowed)")

@@ -127,4 +127,56 @@ public sealed class CompositionTests
             .ToDictionary(static p => p.Name.Replace("__", ":", StringComparison.Ordinal), static p => (string?)p.Value.GetString());
         Start(settings, settings["AZURE_FUNCTIONS_ENVIRONMENT"]!);
     }
+
+    /// <summary>
+    /// README: "Every key is in local.settings.sample.json". Every settable property of every options section (nested
+    /// settings included; a list as its first element) has its key in the sample, so a new option cannot go undocumented.
+    /// </summary>
+    [Fact]
+    public void SampleSettingsFile_ListsEveryOption()
+    {
+        var sample = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "local.settings.sample.json")));
+        var keys = sample.RootElement.GetProperty("Values").EnumerateObject().Select(static p => p.Name).ToHashSet(StringComparer.Ordinal);
+        (Type Options, string Section)[] sections =
+        [
+            (typeof(SgNotifier.Core.Sns.SnsOptions), SgNotifier.Core.Sns.SnsOptions.Section),
+            (typeof(SgNotifier.Core.Routing.NotifyOptions), SgNotifier.Core.Routing.NotifyOptions.Section),
+            (typeof(SgNotifier.Core.Email.EmailOptions), SgNotifier.Core.Email.EmailOptions.Section),
+            (typeof(SgNotifier.Core.Ledger.LedgerOptions), SgNotifier.Core.Ledger.LedgerOptions.Section),
+            (typeof(SgNotifier.Core.Config.AwsOptions), SgNotifier.Core.Config.AwsOptions.Section),
+        ];
+
+        var missing = sections.SelectMany(static s => OptionKeys(s.Options, s.Section)).Where(k => !keys.Contains(k)).ToList();
+
+        Assert.True(missing.Count == 0, "missing from local.settings.sample.json: " + string.Join(", ", missing));
+    }
+
+    private static IEnumerable<string> OptionKeys(Type type, string prefix)
+    {
+        foreach (var property in type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            if (property.SetMethod is not { IsPublic: true })
+            {
+                continue;
+            }
+
+            var key = prefix + "__" + property.Name;
+            var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (propertyType != typeof(string) && propertyType.IsGenericType && typeof(System.Collections.IEnumerable).IsAssignableFrom(propertyType))
+            {
+                yield return key + "__0";
+            }
+            else if (propertyType.IsClass && propertyType != typeof(string) && propertyType != typeof(Uri))
+            {
+                foreach (var nested in OptionKeys(propertyType, key))
+                {
+                    yield return nested;
+                }
+            }
+            else
+            {
+                yield return key;
+            }
+        }
+    }
 }
