@@ -67,6 +67,20 @@ public sealed class HealthFunctionTests
     }
 
     [Fact]
+    public async Task TwoInvalidSections_Is503_NamingBothKeys()
+    {
+        // The startup validator aggregates when more than one section fails: still a 503 that names each key, not a 500.
+        using var host = new SnsTestHost(Settings(("Email:Provider", "Ses"), ("Email:Ses:Region", "eu-west-1"), ("Ledger:LeaseDuration", "00:00:00")));
+
+        var (status, body) = await GetAsync(host);
+
+        Assert.Equal(503, status);
+        var detail = body.GetProperty("checks").GetProperty("settings").GetProperty("detail").GetString();
+        Assert.Contains("Email:From", detail, StringComparison.Ordinal);
+        Assert.Contains("Ledger", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TableLedgerOnAzurite_AndSes_IsHealthy_WithoutSecrets()
     {
         var connection = await SharedEmulators.TableConnectionStringAsync();
