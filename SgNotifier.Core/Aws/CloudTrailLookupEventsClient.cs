@@ -9,6 +9,7 @@ using Amazon.Runtime.Signing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SgNotifier.Core.Config;
+using SgNotifier.Core.Sources.CloudTrail;
 
 namespace SgNotifier.Core.Aws;
 
@@ -155,7 +156,10 @@ public sealed class CloudTrailLookupEventsClient : IDisposable
         signing.Headers["X-Amz-Target"] = Target;
         if (resolved.UseToken)
         {
-            // Session credentials: the token goes in a signed header of its own; the signer leaves that to the caller.
+            // Session credentials: the token is put among the headers to sign as well as in the credentials. AWSSDK.Core
+            // 4.1 documents that its signer signs a session token itself and returns X-Amz-Security-Token in the result's
+            // headers; adding it here too keeps the header signed and sent if a signer version does not, and the copy loop
+            // below sends it once (a header already on the request is not added again).
             signing.Headers["X-Amz-Security-Token"] = resolved.Token;
         }
 
@@ -233,19 +237,22 @@ public sealed class CloudTrailLookupEventsClient : IDisposable
                 return false;
             }
 
-            if (root.TryGetProperty("Events", out var list) && list.ValueKind == JsonValueKind.Array)
+            if (ConfigJson.TryGetExact(root, "Events", out var list) && list.ValueKind == JsonValueKind.Array)
             {
                 foreach (var item in list.EnumerateArray())
                 {
                     if (item.ValueKind == JsonValueKind.Object)
                     {
+                        // A field that is not valid Unicode (an escaped lone surrogate, invalid UTF-8 in a caller-controlled
+                        // value) reads as absent: an event without a readable CloudTrailEvent names nobody.
                         events.Add(new CloudTrailLookupEvent(Text(item, "EventId"), Text(item, "EventName"), Text(item, "CloudTrailEvent")));
                     }
                 }
             }
 
+            // A NextToken that cannot be read would silently end the search early: the page is unreadable instead.
             nextToken = Text(root, "NextToken");
-            return true;
+            return nextToken is not null || !ConfigJson.TryGetExact(root, "NextToken", out var token) || token.ValueKind != JsonValueKind.String;
         }
         catch (JsonException)
         {
@@ -279,8 +286,9 @@ public sealed class CloudTrailLookupEventsClient : IDisposable
     private static bool IsThrottle(HttpStatusCode status, string code) =>
         status == HttpStatusCode.TooManyRequests || code is "ThrottlingException" or "Throttling" or "TooManyRequestsException" or "RequestLimitExceeded";
 
+    /// <summary>A string property; null when absent, not a string, or not valid Unicode (an escaped lone surrogate, invalid UTF-8; names too).</summary>
     private static string? Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        ConfigJson.TryGetExact(element, name, out var value) && CloudTrailJson.TryReadString(value, out var text) ? text : null;
 
     private RateLimiter Limiter(string accountId, string region)
     {

@@ -148,10 +148,11 @@ public sealed partial class CloudTrailActorResolver
         try
         {
             using var document = JsonDocument.Parse(record);
-            return document.RootElement.ValueKind == JsonValueKind.Object && !document.RootElement.TryGetProperty("errorCode", out _);
+            return document.RootElement.ValueKind == JsonValueKind.Object && !ConfigJson.TryGetExact(document.RootElement, "errorCode", out _);
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or ArgumentException)
         {
+            // Not JSON, or (ArgumentException) a raw lone surrogate, which cannot become UTF-8.
             return false;
         }
     }

@@ -60,9 +60,9 @@ public static class ConfigChangeActorMatcher
 
                 (fit == Relevance.Strong ? strong : weak).Add((actor, actor.EventTime));
             }
-            catch (JsonException)
+            catch (Exception exception) when (exception is JsonException or ArgumentException)
             {
-                // An unreadable record names nobody.
+                // An unreadable record names nobody (ArgumentException: a raw lone surrogate cannot become UTF-8).
             }
         }
 
@@ -72,16 +72,20 @@ public static class ConfigChangeActorMatcher
     private static bool IsSuccessfulGroupWrite(JsonElement record, string? groupId, out string eventName)
     {
         eventName = Text(record, "eventName") ?? "";
-        if (Text(record, "errorCode") is not null || Text(record, "eventSource") is not "ec2.amazonaws.com" || !SecurityGroupWrites.Contains(eventName))
+        // Any errorCode string marks a failed call, readable or not: an unreadable one must not pass for "no error".
+        if (Property(record, "errorCode").ValueKind == JsonValueKind.String || Text(record, "eventSource") is not "ec2.amazonaws.com" ||
+            !SecurityGroupWrites.Contains(eventName))
         {
             return false;
         }
 
         // A record that names another group is not about this one (CreateTags may name many resources: any of them).
         var request = Property(record, "requestParameters");
-        var named = Text(request, "groupId") ?? Text(Property(request, "ModifySecurityGroupRulesRequest"), "GroupId")
-            ?? Text(Property(record, "responseElements"), "groupId");
-        if (named is not null && groupId is not null && !string.Equals(named, groupId, StringComparison.Ordinal))
+        // A named group that is not valid Unicode is some other group, never this one.
+        var named = new[] { Property(request, "groupId"), Property(Property(request, "ModifySecurityGroupRulesRequest"), "GroupId"), Property(Property(record, "responseElements"), "groupId") }
+            .FirstOrDefault(static n => n.ValueKind == JsonValueKind.String);
+        if (named.ValueKind == JsonValueKind.String && groupId is not null &&
+            !(CloudTrailJson.TryReadString(named, out var namedId) && string.Equals(namedId, groupId, StringComparison.Ordinal)))
         {
             return false;
         }
@@ -244,21 +248,22 @@ public static class ConfigChangeActorMatcher
     };
 
     private static IEnumerable<JsonElement> Items(JsonElement list) =>
-        list.ValueKind == JsonValueKind.Object && list.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array
+        ConfigJson.TryGetExact(list, "items", out var items) && items.ValueKind == JsonValueKind.Array
             ? items.EnumerateArray().Where(static i => i.ValueKind == JsonValueKind.Object)
             : list.ValueKind == JsonValueKind.Array ? list.EnumerateArray().Where(static i => i.ValueKind == JsonValueKind.Object)
             : [];
 
     private static JsonElement Property(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? value : default;
+        ConfigJson.TryGetExact(element, name, out var value) ? value : default;
 
+    /// <summary>A string property; null when absent, not a string, or not valid Unicode (an escaped lone surrogate, invalid UTF-8).</summary>
     private static string? Text(JsonElement element, string name) =>
-        Property(element, name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+        CloudTrailJson.TryReadString(Property(element, name), out var text) ? text : null;
 
     private static int? Number(JsonElement element, string name) => Property(element, name) switch
     {
         { ValueKind: JsonValueKind.Number } value when value.TryGetInt32(out var number) => number,
-        { ValueKind: JsonValueKind.String } value when int.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) => number,
+        { ValueKind: JsonValueKind.String } value when int.TryParse(CloudTrailJson.TryReadString(value, out var text) ? text : null, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) => number,
         _ => null,
     };
 }

@@ -16,7 +16,7 @@ internal static class ConfigJson
         if (element.ValueKind == JsonValueKind.Object)
         {
             // An exact match wins over a case-insensitive one, so duplicate spellings resolve deterministically.
-            if (element.TryGetProperty(name, out value))
+            if (TryGetExact(element, name, out value))
             {
                 return true;
             }
@@ -36,6 +36,53 @@ internal static class ConfigJson
     }
 
     /// <summary>
+    /// <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/> (exact name, the last of duplicates), except that a
+    /// property whose name is not valid Unicode (an escaped lone surrogate such as <c>"\ud800"</c>, which the parser
+    /// accepts) is skipped instead of throwing <see cref="InvalidOperationException"/>: the document unescapes sibling
+    /// names as it searches. False when <paramref name="element"/> is not an object.
+    /// </summary>
+    public static bool TryGetExact(JsonElement element, string name, out JsonElement value)
+    {
+        value = default;
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        try
+        {
+            return element.TryGetProperty(name, out value);
+        }
+        catch (InvalidOperationException)
+        {
+            var found = false;
+            foreach (var property in element.EnumerateObject())
+            {
+                if (string.Equals(NameOrNull(property), name, StringComparison.Ordinal))
+                {
+                    value = property.Value;
+                    found = true;
+                }
+            }
+
+            return found;
+        }
+    }
+
+    /// <summary>The property's name; null when it is not valid Unicode (see <see cref="TryGetExact"/>).</summary>
+    private static string? NameOrNull(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// <c>property.Name</c> compared ignoring case, without allocating the name: optional fields are often absent, and
     /// each miss used to allocate every sibling's name (for every rule of a 1,000-rule group).
     /// </summary>
@@ -44,7 +91,7 @@ internal static class ConfigJson
         var raw = JsonMarshal.GetRawUtf8PropertyName(property);
         return Ascii.IsValid(raw) && !raw.Contains((byte)'\\')
             ? Ascii.EqualsIgnoreCase(raw, name)
-            : string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase);
+            : string.Equals(NameOrNull(property), name, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>True when the property exists and is neither null nor undefined.</summary>

@@ -231,4 +231,61 @@ public sealed class CloudTrailLookupEventsClientTests
         Assert.Equal(CloudTrailLookupStatus.Failed, result.Status);
         Assert.Empty(stub.Requests);
     }
+
+    [Fact]
+    public async Task LoneSurrogateInsideTheCloudTrailEvent_IsReturnedAsText_AndParsesToAnActor()
+    {
+        await using var stub = await AwsApiStub.StartAsync();
+        var record = JsonNode.Parse(Records(1)[0])!;
+        record["userAgent"] = "XLONEX";
+        stub.Events["*"] = [record.ToJsonString().Replace("XLONEX", "\\ud800", StringComparison.Ordinal)];
+
+        var result = await LookupAsync(stub);
+
+        Assert.Equal(CloudTrailLookupStatus.Completed, result.Status);
+        var found = Assert.Single(result.Events);
+        Assert.Contains("\"userAgent\":\"\\ud800\"", found.CloudTrailEvent, StringComparison.Ordinal);
+        var actor = Core.Sources.CloudTrail.CloudTrailActorParser.Parse(found.CloudTrailEvent);
+        Assert.NotNull(actor);
+        Assert.Null(actor.UserAgent);
+    }
+
+    [Fact]
+    public async Task LoneSurrogateCloudTrailEventString_ReadsAsAbsent_NotAsAFailure()
+    {
+        await using var stub = await AwsApiStub.StartAsync();
+        stub.CloudTrailFailures.Enqueue((200, """{"Events":[{"\ud800":1,"EventId":"e1","EventName":"\ud800","CloudTrailEvent":"{\"userAgent\":\"x\"}\ud800"}]}""", null));
+
+        var result = await LookupAsync(stub);
+
+        Assert.Equal(CloudTrailLookupStatus.Completed, result.Status);
+        var found = Assert.Single(result.Events);
+        Assert.Equal("e1", found.EventId);
+        Assert.Null(found.EventName);
+        Assert.Null(found.CloudTrailEvent);
+    }
+
+    [Fact]
+    public async Task LoneSurrogateNextToken_IsAnUnreadablePage()
+    {
+        await using var stub = await AwsApiStub.StartAsync();
+        stub.CloudTrailFailures.Enqueue((200, """{"Events":[],"NextToken":"page-\udc00"}""", null));
+
+        var result = await LookupAsync(stub);
+
+        Assert.Equal(CloudTrailLookupStatus.Failed, result.Status);
+        Assert.Contains("unreadable body", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoneSurrogateErrorType_FallsBackToTheHeader()
+    {
+        await using var stub = await AwsApiStub.StartAsync();
+        stub.CloudTrailFailures.Enqueue((400, """{"__type":"\ud800","message":"x"}""", "ValidationException:http://internal.amazon.com/"));
+
+        var result = await LookupAsync(stub);
+
+        Assert.Equal(CloudTrailLookupStatus.Failed, result.Status);
+        Assert.Contains("ValidationException (HTTP 400)", result.Problem, StringComparison.Ordinal);
+    }
 }

@@ -215,4 +215,57 @@ public sealed class CloudTrailActorResolverTests
         Assert.NotNull(result.Email);
         Assert.Empty(stub.Requests);
     }
+
+    /// <summary><paramref name="record"/> with its <c>userAgent</c> and one extra request parameter an escaped lone surrogate (<c>"\ud800"</c>).</summary>
+    private static string WithLoneSurrogates(string record)
+    {
+        var node = JsonNode.Parse(record)!;
+        node["userAgent"] = "XLONEX";
+        node["requestParameters"]!["ipPermissions"]!["items"]![0]!["ipRanges"]!["items"]!.AsArray().Add(new JsonObject { ["cidrIp"] = "XLONEX", ["description"] = "XLONEX" });
+        return node.ToJsonString().Replace("XLONEX", "\\ud800", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoneSurrogatesInTheMatchingRecord_StillNameTheActor_AndTheMailGoesOut()
+    {
+        await using var stub = await AwsApiStub.StartAsync();
+        stub.Events["210987654321"] = [WithLoneSurrogates(Record("sso", "11111111-1111-4111-8111-111111111111", Capture.AddSeconds(-25)))];
+
+        var result = await PreviewAsync(stub, Item("rdp-opened-v13.json"), Capture.AddMinutes(1));
+
+        Assert.Equal(200, result.HttpStatus);
+        Assert.Equal(ActorStatus.Found, result.Decision!.Actors.Status);
+        var actor = Assert.Single(result.Decision.Actors.Actors);
+        Assert.Equal("jane.doe@example.com (SSO PowerUserAccess)", actor.Display);
+        Assert.Null(actor.UserAgent);
+        Assert.NotNull(result.Email);
+        Assert.Equal(["dept-a@example.com"], result.Decision.Recipients);
+    }
+
+    [Fact]
+    public async Task LegacyItem_LoneSurrogateInTheRelatedEvent_StillNamesTheActor()
+    {
+        await using var stub = await AwsApiStub.StartAsync();
+        stub.Events["*"] = [WithLoneSurrogates(Record("iam-user", "8d3c1f6e-2b4a-4c5d-9e8f-0a1b2c3d4e5f", Capture.AddSeconds(-30)))];
+
+        var result = await PreviewAsync(stub, Item("rdp-opened-legacy.json"), Capture.AddMinutes(1));
+
+        Assert.Equal(200, result.HttpStatus);
+        Assert.Equal("alice.ops (IAM user)", Assert.Single(result.Decision!.Actors.Actors).Display);
+        Assert.NotNull(result.Email);
+    }
+
+    [Fact]
+    public async Task LookupPageWithALoneSurrogateCloudTrailEvent_MailsWithTheActorNotFound()
+    {
+        await using var stub = await AwsApiStub.StartAsync();
+        stub.CloudTrailFailures.Enqueue((200, """{"Events":[{"EventId":"e1","EventName":"AuthorizeSecurityGroupIngress","CloudTrailEvent":"{\"userAgent\":\"\ud800\"}"}]}""", null));
+
+        var result = await PreviewAsync(stub, Item("rdp-opened-v13.json"), Capture.AddMinutes(1));
+
+        Assert.Equal(200, result.HttpStatus);
+        Assert.Equal(ActorStatus.NotFound, result.Decision!.Actors.Status);
+        Assert.NotNull(result.Email);
+        Assert.Equal(["dept-a@example.com"], result.Decision.Recipients);
+    }
 }

@@ -105,4 +105,51 @@ public sealed class ConfigChangeActorMatcherTests
 
         Assert.Single(actors);
     }
+
+    /// <summary>The event with every <c>XLONEX</c> in its record text made an escaped lone surrogate (<c>"\ud800"</c>).</summary>
+    private static CloudTrailLookupEvent Lone(CloudTrailLookupEvent e) =>
+        e with { CloudTrailEvent = e.CloudTrailEvent!.Replace("XLONEX", "\\ud800", StringComparison.Ordinal) };
+
+    [Fact]
+    public void LoneSurrogatesInRequestParameters_NeverThrow_AndTheMatchingCallIsStillTheActor()
+    {
+        var actors = ConfigChangeActorMatcher.Match(RdpAdded(),
+        [
+            Lone(Event("sso", "a", edit: static r =>
+            {
+                r["requestParameters"]!["ipPermissions"]!["items"]![0]!["ipRanges"]!["items"]!.AsArray().Add(new JsonObject { ["cidrIp"] = "XLONEX" });
+                r["requestParameters"]!["ipPermissions"]!["items"]![0]!["ipv6Ranges"] = new JsonObject { ["items"] = new JsonArray(new JsonObject { ["cidrIpv6"] = "XLONEX" }) };
+                r["userAgent"] = "XLONEX";
+                r["requestParameters"]!["XLONEX"] = "x"; // a name that is not valid Unicode, too
+            })),
+            Lone(Event("iam-user", "b", cidr: "XLONEX")),
+            Lone(Event("root", "c", edit: static r => r["requestParameters"]!["ipPermissions"]!["items"]![0]!["ipProtocol"] = "XLONEX")),
+        ]);
+
+        var actor = Assert.Single(actors);
+        Assert.Equal("a", actor.EventId);
+        Assert.Null(actor.UserAgent);
+        Assert.Equal("jane.doe@example.com (SSO PowerUserAccess)", actor.Display);
+    }
+
+    [Fact]
+    public void LoneSurrogateGroupId_IsAnotherGroup()
+    {
+        Assert.Empty(ConfigChangeActorMatcher.Match(RdpAdded(), [Lone(Event("sso", "a", groupId: "XLONEX"))]));
+    }
+
+    [Fact]
+    public void LoneSurrogateErrorCode_IsAFailedCall()
+    {
+        Assert.Empty(ConfigChangeActorMatcher.Match(RdpAdded(), [Lone(Event("sso", "a", errorCode: "XLONEX"))]));
+    }
+
+    [Fact]
+    public void LoneSurrogateEventName_OrRawLoneSurrogateText_NamesNobody()
+    {
+        var escaped = Lone(Event("sso", "a", edit: static r => r["eventName"] = "XLONEX"));
+        var raw = new CloudTrailLookupEvent("b", "AuthorizeSecurityGroupIngress", "{\"eventName\":\"\ud800\"}");
+
+        Assert.Empty(ConfigChangeActorMatcher.Match(RdpAdded(), [escaped, raw]));
+    }
 }

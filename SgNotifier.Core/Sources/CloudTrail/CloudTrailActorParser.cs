@@ -2,13 +2,16 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using SgNotifier.Core.Changes;
+using SgNotifier.Core.Config;
 
 namespace SgNotifier.Core.Sources.CloudTrail;
 
 /// <summary>
 /// A CloudTrail record's <c>userIdentity</c> and context as a <see cref="ChangeActor"/>, with the display string of
 /// REFERENCE-cloudtrail §g. Takes the record itself: <c>CloudTrailEvent</c> from <c>LookupEvents</c> and an
-/// EventBridge event's <c>detail</c> are the same shape. Pure; never throws on odd input.
+/// EventBridge event's <c>detail</c> are the same shape. Pure; never throws on odd input: a field that is not valid
+/// Unicode (an escaped lone surrogate, invalid UTF-8) reads as absent, as does a property whose name is not;
+/// text that is not JSON gives null.
 /// </summary>
 public static partial class CloudTrailActorParser
 {
@@ -25,8 +28,9 @@ public static partial class CloudTrailActorParser
             using var document = JsonDocument.Parse(cloudTrailEvent, new JsonDocumentOptions { MaxDepth = 64 });
             return document.RootElement.ValueKind == JsonValueKind.Object ? Parse(document.RootElement) : null;
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or ArgumentException)
         {
+            // Not JSON, or (ArgumentException) text holding a raw lone surrogate, which cannot become UTF-8.
             return null;
         }
     }
@@ -141,11 +145,12 @@ public static partial class CloudTrailActorParser
         principalId?.IndexOf(':', StringComparison.Ordinal) is { } colon and >= 0 && colon < principalId.Length - 1 ? principalId[(colon + 1)..] : null;
 
     private static JsonElement Property(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? value : default;
+        ConfigJson.TryGetExact(element, name, out var value) ? value : default;
 
     private static string? String(JsonElement element, string name) => Property(element, name) switch
     {
-        { ValueKind: JsonValueKind.String } value when value.GetString() is { Length: > 0 } text => text,
+        // A string that is not valid Unicode (an escaped lone surrogate, invalid UTF-8) reads as absent.
+        { ValueKind: JsonValueKind.String } value when CloudTrailJson.TryReadString(value, out var text) && text.Length > 0 => text,
         { ValueKind: JsonValueKind.True } => "true",
         { ValueKind: JsonValueKind.False } => "false",
         _ => null,

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using SgNotifier.Core.Config;
@@ -46,20 +47,33 @@ internal static class CloudTrailJson
     }
 
     /// <summary>
-    /// <see cref="JsonElement.GetString"/> throws <see cref="InvalidOperationException"/> for an escaped lone
-    /// surrogate (<c>"\ud800"</c>), which the document parser accepts; that is bad input, not a bug.
+    /// A JSON string's value, or false when it is not one or cannot be read: <see cref="JsonElement.GetString"/>
+    /// throws <see cref="InvalidOperationException"/> for an escaped lone surrogate (<c>"\ud800"</c>) and for invalid
+    /// UTF-8, both of which the document parser accepts. That is bad input, not a bug: callers make it a value.
+    /// Shared by every reader of caller-controlled CloudTrail text (this parser, the actor parser, the Config actor
+    /// matcher and the <c>LookupEvents</c> client).
     /// </summary>
-    private static string? ReadString(JsonElement value, string name)
+    public static bool TryReadString(JsonElement value, [NotNullWhen(true)] out string? text)
     {
+        text = null;
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
         try
         {
-            return value.GetString();
+            text = value.GetString();
+            return text is not null;
         }
         catch (InvalidOperationException)
         {
-            throw new CloudTrailFormatException($"'{name}' is not valid Unicode");
+            return false;
         }
     }
+
+    private static string ReadString(JsonElement value, string name) =>
+        TryReadString(value, out var text) ? text : throw new CloudTrailFormatException($"'{name}' is not valid Unicode");
 
     public static string GetRequiredString(JsonElement parent, string name) =>
         GetString(parent, name) ?? throw new CloudTrailFormatException($"'{name}' is missing");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SgNotifier.Core.Config;
 
 namespace SgNotifier.Core.Sources.CloudTrail;
 
@@ -48,5 +49,5 @@ public sealed record SecurityGroupApiCall(
 {
     /// <summary>The CloudTrail <c>userIdentity</c> object for the actor parser; default when absent.</summary>
     public JsonElement UserIdentity =>
-        Record.ValueKind == JsonValueKind.Object && Record.TryGetProperty("userIdentity", out var identity) ? identity : default;
+        ConfigJson.TryGetExact(Record, "userIdentity", out var identity) ? identity : default;
 }

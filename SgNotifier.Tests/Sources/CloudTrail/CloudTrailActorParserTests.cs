@@ -91,4 +91,91 @@ public sealed class CloudTrailActorParserTests
 
         Assert.True(actor is null || actor.Display.StartsWith("unknown", StringComparison.Ordinal));
     }
+
+    /// <summary>The sso record with <paramref name="edit"/> applied, then every <c>XLONEX</c> in its JSON text made an escaped lone surrogate.</summary>
+    private static string WithLoneSurrogate(Action<JsonNode> edit)
+    {
+        var record = JsonNode.Parse(Case("sso").Record)!;
+        edit(record);
+        return record.ToJsonString().Replace("XLONEX", "\\ud800", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoneSurrogateInUserAgent_ReadsAsAbsent_AndTheActorIsStillNamed()
+    {
+        var record = WithLoneSurrogate(static r => r["userAgent"] = "XLONEX");
+        Assert.Contains("\"userAgent\":\"\\ud800\"", record, StringComparison.Ordinal);
+
+        var actor = CloudTrailActorParser.Parse(record);
+
+        Assert.NotNull(actor);
+        Assert.Null(actor.UserAgent);
+        Assert.Equal("jane.doe@example.com (SSO PowerUserAccess)", actor.Display);
+        Assert.Equal("8d3c1f6e-2b4a-4c5d-9e8f-0a1b2c3d4e5f", actor.EventId);
+    }
+
+    [Fact]
+    public void LoneSurrogateInUserIdentityArn_ReadsAsAbsent_AndTheSessionComesFromThePrincipal()
+    {
+        var record = WithLoneSurrogate(static r => r["userIdentity"]!["arn"] = "arn:aws:sts::210987654321:assumed-role/AWSReservedSSO_PowerUserAccess_0f1e2d3c4b5a6978/XLONEX");
+
+        var actor = CloudTrailActorParser.Parse(record);
+
+        Assert.NotNull(actor);
+        Assert.Null(actor.Arn);
+        Assert.Equal("jane.doe@example.com", actor.SessionName);
+        Assert.Equal("jane.doe@example.com (SSO PowerUserAccess)", actor.Display);
+    }
+
+    [Fact]
+    public void LoneSurrogatesInSessionContext_ReadAsAbsent()
+    {
+        var record = WithLoneSurrogate(static r =>
+        {
+            r["userIdentity"]!["sessionContext"]!["sessionIssuer"]!["userName"] = "XLONEX";
+            r["userIdentity"]!["sessionContext"]!["sessionIssuer"]!["arn"] = "XLONEX";
+            r["userIdentity"]!["sessionContext"]!["attributes"]!["mfaAuthenticated"] = "XLONEX";
+            r["userIdentity"]!["sessionContext"]!["sourceIdentity"] = "XLONEX";
+            r["userIdentity"]!["principalId"] = "XLONEX";
+        });
+
+        var actor = CloudTrailActorParser.Parse(record);
+
+        Assert.NotNull(actor);
+        Assert.Null(actor.SourceIdentity);
+        Assert.Null(actor.Mfa);
+        Assert.Equal("jane.doe@example.com (role AWSReservedSSO_PowerUserAccess_0f1e2d3c4b5a6978)", actor.Display);
+    }
+
+    [Fact]
+    public void LoneSurrogateInAPropertyName_NeverThrows()
+    {
+        var record = WithLoneSurrogate(static r => r["userIdentity"]!["XLONEX"] = "x").Replace("\"userAgent\"", "\"\\udc00\"", StringComparison.Ordinal);
+
+        var actor = CloudTrailActorParser.Parse(record);
+
+        Assert.NotNull(actor);
+        Assert.Equal("jane.doe@example.com (SSO PowerUserAccess)", actor.Display);
+    }
+
+    [Fact]
+    public void RawLoneSurrogateInTheText_IsNotARecord()
+    {
+        Assert.Null(CloudTrailActorParser.Parse("{\"userAgent\":\"\ud800\"}"));
+    }
+
+    [Fact]
+    public void InvalidUtf8InAString_ReadsAsAbsent()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(WithLoneSurrogate(static r => r["userAgent"] = "XBADX").Replace("XBADX", "\u00ff", StringComparison.Ordinal));
+        var at = Array.IndexOf(bytes, (byte)0xC3);
+        bytes[at] = 0xFF; // U+00FF's lead byte made a byte that is never UTF-8
+        bytes[at + 1] = (byte)'a';
+
+        using var document = System.Text.Json.JsonDocument.Parse(bytes);
+        var actor = CloudTrailActorParser.Parse(document.RootElement);
+
+        Assert.Null(actor.UserAgent);
+        Assert.Equal("jane.doe@example.com (SSO PowerUserAccess)", actor.Display);
+    }
 }
