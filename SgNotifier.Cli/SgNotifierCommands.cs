@@ -177,13 +177,14 @@ internal static class SgNotifierCommands
         var queue = new Option<string?>("--queue-url") { Description = "the subscription's dead-letter queue: entries are received, published and then deleted" };
         var file = new Option<FileInfo?>("--file") { Description = "instead of a queue, a file of dead-letter bodies: `aws sqs receive-message` output, a JSON array or JSON Lines" };
         var max = new Option<int>("--max") { Description = "stop after this many queue entries", DefaultValueFactory = _ => 100 };
-        var dryRun = new Option<bool>("--dry-run") { Description = "with --file: check the entries and print what would be published, without calling AWS" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "with --file: check and verify the entries and print what would be published, without publishing (certificates are still downloaded unless --cert-dir)" };
         var snsUrl = new Option<string?>("--sns-url") { Description = "SNS endpoint override (an emulator); default https://sns.<topic region>.amazonaws.com/" };
         var sqsUrl = new Option<string?>("--sqs-url") { Description = "SQS endpoint override (an emulator); default the topic region's" };
         var settings = SettingsOption();
-        var command = new Command("replay", "Publish the messages of the SNS subscription's dead-letter queue (or a file of them) to the topic again.")
+        var certDir = CertDirOption();
+        var command = new Command("replay", "Publish the messages of the SNS subscription's dead-letter queue (or a file of them) to the topic again; only entries signed by SNS for that topic.")
         {
-            topic, queue, file, max, dryRun, snsUrl, sqsUrl, settings,
+            topic, queue, file, max, dryRun, snsUrl, sqsUrl, settings, certDir,
         };
         command.SetAction((parse, cancellationToken) => Run(parse, async () =>
         {
@@ -203,6 +204,7 @@ internal static class SgNotifierCommands
                 throw new CliUsageException("--max must be between 1 and 10000");
             }
 
+            var directory = CertificateDirectory(parse.GetValue(certDir));
             var arn = parse.GetValue(topic)!;
             var configuration = new ConfigurationBuilder().AddSettings(parse.GetValue(settings), environment: true).Build();
             var allowed = configuration.GetSection(SnsOptions.Section).GetSection(nameof(SnsOptions.AllowedTopicArns)).Get<string[]>() ?? [];
@@ -213,8 +215,26 @@ internal static class SgNotifierCommands
 
             var snsEndpoint = Endpoint(parse.GetValue(snsUrl), "--sns-url");
             var sqsEndpoint = Endpoint(parse.GetValue(sqsUrl), "--sqs-url");
+
+            // The app's own verifier (allow-list, certificate pin, signature, certificate validity), whatever
+            // Sns:VerifySignatures says: SNS signs what is published, so an entry not signed by SNS must not get through.
+            var services = new ServiceCollection();
+            services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.None));
+            services.AddSgNotifier(configuration, CliHost.EnvironmentName);
+            UseCertificateDirectory(services, directory);
+            await using var provider = services.BuildServiceProvider();
+            SnsMessageVerifier verifier;
+            try
+            {
+                verifier = provider.GetRequiredService<SnsMessageVerifier>();
+            }
+            catch (OptionsValidationException exception)
+            {
+                throw new CliUsageException("invalid settings: " + exception.Message);
+            }
+
             using var publisher = parse.GetValue(dryRun) ? null : new SnsTopicPublisher(topicArn, snsEndpoint ?? SnsTopicPublisher.EndpointFor(topicArn));
-            var replayer = new DeadLetterReplayer(publisher, arn, Console.Out);
+            var replayer = new DeadLetterReplayer(publisher, verifier, arn, Console.Out, Console.Error);
             if (input is not null)
             {
                 if (!input.Exists)

@@ -1,53 +1,50 @@
-using System.Text.Json;
+using System.Text;
+using SgNotifier.Core.Sns;
 
 namespace SgNotifier.Cli.Replay;
 
 /// <summary>
-/// What SNS put in the subscription's dead-letter queue: the same JSON envelope it POSTs to the endpoint (raw delivery
-/// is off), whose <c>Message</c> is the AWS Config message to publish again. Its <c>TopicArn</c> is only shown, never
-/// used as the destination. Pure: no I/O.
+/// What SNS put in the subscription's dead-letter queue: the same signed JSON envelope it POSTs to the endpoint (raw
+/// delivery is off), whose <c>Message</c> is the AWS Config message to publish again. The envelope is read with the
+/// app's strict <see cref="SnsMessageParser"/> (signature fields required, duplicate keys refused), so the Message
+/// that is verified is the one that is published. Pure: no I/O.
 /// </summary>
-/// <param name="Message">The inner Config message, published again unchanged (so its configurationStateId, and with it
-/// the ledger's change key, stays the same).</param>
-/// <param name="Subject">Published again when present, like Config's original.</param>
-/// <param name="MessageId">The original SNS MessageId, for the operator's report.</param>
-internal sealed record DeadLetterBody(string Message, string? Subject, string? MessageId)
+/// <param name="Envelope">The SNS message as received, to verify before anything is published.</param>
+internal sealed record DeadLetterBody(SnsMessage Envelope)
 {
-    /// <summary>The envelope's inner message, or null with the reason it cannot be replayed.</summary>
+    /// <summary>The inner Config message, published again unchanged (so its configurationStateId, and with it the ledger's change key, stays the same).</summary>
+    public string Message => Envelope.Message;
+
+    /// <summary>Published again when present, like Config's original.</summary>
+    public string? Subject => Envelope.Subject is { Length: > 0 } subject ? subject : null;
+
+    /// <summary>The original SNS MessageId, for the operator's report.</summary>
+    public string MessageId => Envelope.MessageId;
+
+    /// <summary>The envelope, or null with the reason it cannot be replayed.</summary>
     public static DeadLetterBody? Parse(string body, out string? problem)
     {
+        ArgumentNullException.ThrowIfNull(body);
         problem = null;
-        try
+        var parsed = SnsMessageParser.Parse(Encoding.UTF8.GetBytes(body), SnsRequestHeaders.None, requireSignature: true);
+        if (parsed.Message is not { } envelope)
         {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("Type", out var type) || type.ValueKind != JsonValueKind.String)
-            {
-                problem = "not an SNS envelope (no Type): raw message delivery must be off for the endpoint's subscription";
-                return null;
-            }
-
-            if (type.GetString() != "Notification")
-            {
-                problem = "an SNS " + type.GetString() + ", not a Notification: nothing to replay";
-                return null;
-            }
-
-            if (!root.TryGetProperty("Message", out var message) || message.ValueKind != JsonValueKind.String || message.GetString() is not { Length: > 0 } text)
-            {
-                problem = "the Notification has no Message";
-                return null;
-            }
-
-            return new DeadLetterBody(text, String(root, "Subject"), String(root, "MessageId"));
-        }
-        catch (JsonException)
-        {
-            problem = "not JSON";
+            problem = $"not a signed SNS envelope ({parsed.Reason}: {parsed.Detail}); only what SNS delivered, with raw message delivery off, can be replayed";
             return null;
         }
-    }
 
-    private static string? String(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
+        if (envelope.Type != SnsMessageType.Notification)
+        {
+            problem = "an SNS " + envelope.Type + ", not a Notification: nothing to replay";
+            return null;
+        }
+
+        if (envelope.Message.Length == 0)
+        {
+            problem = "the Notification has no Message";
+            return null;
+        }
+
+        return new DeadLetterBody(envelope);
+    }
 }

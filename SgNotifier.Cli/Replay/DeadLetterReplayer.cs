@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using SgNotifier.Core.Sns;
 
 namespace SgNotifier.Cli.Replay;
 
@@ -8,9 +9,13 @@ namespace SgNotifier.Cli.Replay;
 /// <c>sgnotifier replay</c>: publishes the inner message of each dead-letter entry to the given topic again, and deletes
 /// an SQS entry only after SNS accepted it — a failed publish leaves it in the queue for the next run. The new SNS
 /// message has a new MessageId but the same Config item, so the ledger's change key still makes it one mail at most.
+/// SNS signs what is published, so the app would trust it: an entry is published only when its envelope is for exactly
+/// <paramref name="topicArn"/> and verifies as SNS's (<see cref="SnsVerificationMode.IgnoreAge"/>: a dead-letter entry
+/// is always older than <c>Sns:MaxMessageAge</c>). Anything else is skipped, reported on <paramref name="errors"/> and
+/// left in the queue.
 /// </summary>
-/// <param name="publisher">Null for a dry run: entries are read and checked, nothing is published.</param>
-internal sealed class DeadLetterReplayer(SnsTopicPublisher? publisher, string topicArn, TextWriter output)
+/// <param name="publisher">Null for a dry run: entries are read and verified, nothing is published.</param>
+internal sealed class DeadLetterReplayer(SnsTopicPublisher? publisher, SnsMessageVerifier verifier, string topicArn, TextWriter output, TextWriter errors)
 {
     /// <summary>Long enough that an entry that failed is not received again in the same run.</summary>
     private const int VisibilityTimeoutSeconds = 300;
@@ -69,15 +74,29 @@ internal sealed class DeadLetterReplayer(SnsTopicPublisher? publisher, string to
     {
         if (DeadLetterBody.Parse(body, out var problem) is not { } message)
         {
-            Skipped++;
-            await output.WriteLineAsync($"skipped {id}: {problem}");
-            return false;
+            return await SkipAsync(id, problem!);
+        }
+
+        if (!string.Equals(message.Envelope.TopicArn, topicArn, StringComparison.Ordinal))
+        {
+            // The ARN is shown only when it is one: the text comes from an entry that is not verified.
+            var from = TopicArn.TryParse(message.Envelope.TopicArn, out _) ? message.Envelope.TopicArn : "a TopicArn that is not an SNS topic ARN";
+            return await SkipAsync(id, $"the entry is from {from}, not --topic-arn {topicArn}");
+        }
+
+        var verification = await verifier.VerifyAsync(message.Envelope, SnsVerificationMode.IgnoreAge, cancellationToken);
+        if (verification != SnsVerificationResult.Verified)
+        {
+            var detail = verification == SnsVerificationResult.CertUnavailable
+                ? "the signing certificate could not be downloaded; run again, or give --cert-dir"
+                : SnsMessageVerifier.DetailFor(verification);
+            return await SkipAsync(id, $"not verified as sent by SNS ({SnsMessageVerifier.ReasonFor(verification)}: {detail})");
         }
 
         if (publisher is null)
         {
             Published++;
-            await output.WriteLineAsync($"would publish {id} (SNS message {message.MessageId ?? "?"}) to {topicArn}");
+            await output.WriteLineAsync($"would publish {id} (SNS message {message.MessageId}, signature verified) to {topicArn}");
             return false;
         }
 
@@ -85,13 +104,21 @@ internal sealed class DeadLetterReplayer(SnsTopicPublisher? publisher, string to
         if (messageId is null)
         {
             Failed++;
-            await output.WriteLineAsync($"failed {id} (SNS message {message.MessageId ?? "?"}): {failure}; left in place");
+            await output.WriteLineAsync($"failed {id} (SNS message {message.MessageId}): {failure}; left in place");
             return false;
         }
 
         Published++;
-        await output.WriteLineAsync($"published {id} (SNS message {message.MessageId ?? "?"}) as {messageId}");
+        await output.WriteLineAsync($"published {id} (SNS message {message.MessageId}) as {messageId}");
         return true;
+    }
+
+    /// <summary>Counts and reports an entry that is not published; a queue entry stays in the queue.</summary>
+    private async Task<bool> SkipAsync(string id, string reason)
+    {
+        Skipped++;
+        await errors.WriteLineAsync($"skipped {id}: {reason}; not published{(publisher is null ? " (dry run)" : ", left in place")}");
+        return false;
     }
 
     private async Task DeleteAsync(IAmazonSQS sqs, string queueUrl, Message entry, CancellationToken cancellationToken)

@@ -36,7 +36,11 @@ public sealed class SnsMessageVerifier
 
     public bool IsTopicAllowed(string topicArn) => _allowedTopics.Contains(topicArn);
 
-    public async Task<SnsVerificationResult> VerifyAsync(SnsMessage message, CancellationToken cancellationToken)
+    public Task<SnsVerificationResult> VerifyAsync(SnsMessage message, CancellationToken cancellationToken) =>
+        VerifyAsync(message, SnsVerificationMode.Delivery, cancellationToken);
+
+    /// <param name="mode"><see cref="SnsVerificationMode.IgnoreAge"/> skips only the <c>Sns:MaxMessageAge</c> check.</param>
+    public async Task<SnsVerificationResult> VerifyAsync(SnsMessage message, SnsVerificationMode mode, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (!IsTopicAllowed(message.TopicArn) || !TopicArn.TryParse(message.TopicArn, out var topic))
@@ -62,7 +66,8 @@ public sealed class SnsMessageVerifier
                 : SnsVerificationResult.BadCertificate;
         }
 
-        return Check(message, certificate, _timeProvider.GetUtcNow(), _options.MaxMessageAge, _options.ClockSkew);
+        var maxAge = mode == SnsVerificationMode.IgnoreAge ? TimeSpan.MaxValue : _options.MaxMessageAge;
+        return Check(message, certificate, _timeProvider.GetUtcNow(), maxAge, _options.ClockSkew);
     }
 
     /// <summary>The pure part, after the certificate is known: signature, then time.</summary>

@@ -14,7 +14,9 @@ namespace SgNotifier.Tests.Cli;
 /// <summary>
 /// <c>sgnotifier replay</c> as a process against loopback SQS and SNS stubs speaking their real wire formats: SQS's
 /// JSON protocol as AWSSDK.SQS 4 sends it (<c>X-Amz-Target: AmazonSQS.ReceiveMessage</c>) and SNS's Query protocol
-/// (form POST, XML answer). Every request must carry a SigV4 signature for its service.
+/// (form POST, XML answer). Every request must carry a SigV4 signature for its service. Dead-letter entries are signed by
+/// <see cref="TestSnsSigner"/>, whose certificate the CLI reads with <c>--cert-dir</c>: replay publishes only entries
+/// that verify as SNS's for exactly <c>--topic-arn</c> (SNS signs what is published, so the app would trust a forgery).
 /// </summary>
 public sealed class ReplayTests : IAsyncLifetime, IDisposable
 {
@@ -25,6 +27,7 @@ public sealed class ReplayTests : IAsyncLifetime, IDisposable
     private readonly ConcurrentQueue<string> _events = new();
     private readonly ConcurrentDictionary<string, (string Body, bool Visible)> _queue = new();
     private readonly ConcurrentQueue<Dictionary<string, string>> _published = new();
+    private readonly DirectoryInfo _certificates = Directory.CreateTempSubdirectory("sgnotifier-replay-certs-");
     private LoopbackHttpStub _sqs = null!;
     private LoopbackHttpStub _sns = null!;
 
@@ -33,6 +36,7 @@ public sealed class ReplayTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
+        await File.WriteAllBytesAsync(Path.Combine(_certificates.FullName, _signer.CertificateName), _signer.CertificatePem);
         _sqs = await LoopbackHttpStub.StartAsync(AnswerSqsAsync);
         _sns = await LoopbackHttpStub.StartAsync(AnswerSnsAsync);
     }
@@ -43,7 +47,11 @@ public sealed class ReplayTests : IAsyncLifetime, IDisposable
         await _sns.DisposeAsync();
     }
 
-    public void Dispose() => _signer.Dispose();
+    public void Dispose()
+    {
+        _signer.Dispose();
+        _certificates.Delete(recursive: true);
+    }
 
     [Fact]
     public async Task QueueEntries_ArePublishedToTheGivenTopic_ThenDeleted()
@@ -96,9 +104,124 @@ public sealed class ReplayTests : IAsyncLifetime, IDisposable
         var result = await ReplayAsync("--queue-url", QueueUrl);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("skipped sqs", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("skipped sqs", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("replayed 0, failed 0, skipped 1", result.StdOut, StringComparison.Ordinal);
         Assert.Equal([raw], _queue.Keys);
         Assert.Empty(_published);
+    }
+
+    [Fact]
+    public async Task ForgedEntry_IsNotPublished_AndStaysInTheQueue()
+    {
+        // Anyone allowed sqs:SendMessage on the DLQ can write an envelope naming the right topic and certificate URL.
+        var genuine = ConfigChanges.RdpOpened(ConfigChanges.UniqueOwner(), 65);
+        var forgedChange = ConfigChanges.RdpOpened(ConfigChanges.UniqueOwner("forged"), 66);
+        Enqueue(DeadLetter(genuine));
+        var envelope = JsonNode.Parse(DeadLetter(genuine))!;
+        envelope["Message"] = forgedChange;
+        var forged = Enqueue(envelope.ToJsonString());
+
+        var result = await ReplayAsync("--queue-url", QueueUrl);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("replayed 1, failed 0, skipped 1", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("skipped sqs sqs-" + forged[3..] + ": not verified as sent by SNS (bad-signature", result.StdErr, StringComparison.Ordinal);
+        Assert.Equal([genuine], _published.Select(static p => p["Message"]));
+        Assert.Equal([forged], _queue.Keys);
+    }
+
+    [Fact]
+    public async Task UnsignedEntry_IsNotPublished_AndStaysInTheQueue()
+    {
+        var envelope = JsonNode.Parse(DeadLetter(ConfigChanges.RdpOpened(ConfigChanges.UniqueOwner(), 67)))!.AsObject();
+        envelope.Remove("Signature");
+        var unsigned = Enqueue(envelope.ToJsonString());
+
+        var result = await ReplayAsync("--queue-url", QueueUrl);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("'Signature' is missing", result.StdErr, StringComparison.Ordinal);
+        Assert.Empty(_published);
+        Assert.Equal([unsigned], _queue.Keys);
+    }
+
+    [Theory]
+    [InlineData(OtherTopic)]
+    [InlineData(ConfigChanges.Topic + "-other")]
+    public async Task GenuineEntryOfAnotherTopic_IsNotPublished(string topic)
+    {
+        // Signed by "SNS" (the test certificate), but for a topic that is not --topic-arn.
+        var other = Enqueue(Encoding.UTF8.GetString(_signer.Notification(topic, ConfigChanges.RdpOpened(ConfigChanges.UniqueOwner(), 68), DateTimeOffset.UtcNow.AddHours(-2))));
+
+        var result = await ReplayAsync("--queue-url", QueueUrl);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"the entry is from {topic}, not --topic-arn {ConfigChanges.Topic}", result.StdErr, StringComparison.Ordinal);
+        Assert.Empty(_published);
+        Assert.Equal([other], _queue.Keys);
+    }
+
+    [Fact]
+    public async Task EntryFromAFile_IsVerifiedToo()
+    {
+        var envelope = JsonNode.Parse(DeadLetter(ConfigChanges.RdpOpened(ConfigChanges.UniqueOwner(), 69)))!;
+        envelope["Message"] = ConfigChanges.RdpOpened(ConfigChanges.UniqueOwner("forged"), 69);
+        var path = Path.Combine(Path.GetTempPath(), "sgnotifier-dlq-" + Guid.NewGuid().ToString("N") + ".json");
+        await File.WriteAllTextAsync(path, new JsonArray(envelope.ToJsonString()).ToJsonString());
+        try
+        {
+            var result = await ReplayAsync("--file", path);
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("skipped #1: not verified as sent by SNS (bad-signature", result.StdErr, StringComparison.Ordinal);
+            Assert.Empty(_sns.Requests);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(24 * 13)]
+    public async Task OldGenuineEntry_IsPublished(int hoursOld)
+    {
+        // Far beyond Sns:MaxMessageAge (65 minutes): a DLQ entry is at least an hour old by definition.
+        var change = ConfigChanges.RdpOpened(ConfigChanges.UniqueOwner(), 70);
+        var signer = hoursOld > 24 ? new TestSnsSigner(DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(30)) : _signer;
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(_certificates.FullName, _signer.CertificateName), signer.CertificatePem);
+            Enqueue(Encoding.UTF8.GetString(signer.Notification(ConfigChanges.Topic, change, DateTimeOffset.UtcNow.AddHours(-hoursOld))));
+
+            var result = await ReplayAsync("--queue-url", QueueUrl);
+
+            Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
+            Assert.Equal([change], _published.Select(static p => p["Message"]));
+            Assert.Empty(_queue);
+        }
+        finally
+        {
+            if (signer != _signer)
+            {
+                signer.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task EntrySignedBeforeItsCertificateWasValid_IsNotPublished()
+    {
+        // The certificate-validity-at-Timestamp check still applies to old entries.
+        var entry = Enqueue(Encoding.UTF8.GetString(_signer.Notification(ConfigChanges.Topic, ConfigChanges.RdpOpened(ConfigChanges.UniqueOwner(), 75), DateTimeOffset.UtcNow.AddDays(-3))));
+
+        var result = await ReplayAsync("--queue-url", QueueUrl);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("(cert-expired:", result.StdErr, StringComparison.Ordinal);
+        Assert.Empty(_published);
+        Assert.Equal([entry], _queue.Keys);
     }
 
     [Fact]
@@ -140,13 +263,39 @@ public sealed class ReplayTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task DryRunOfTheSampleFile_PublishesNothing()
+    public async Task DryRunOfTheSampleFile_ReportsItsUnsignedEntryAsSkipped()
     {
-        var result = await ReplayAsync("--file", Path.Combine(RepositoryPaths.Root, "samples", "dlq-messages.json"), "--dry-run");
+        // As in the README (no --cert-dir): the sample has no Signature, so it is refused before any certificate download.
+        var result = await ReplayAsync(["--file", Path.Combine(RepositoryPaths.Root, "samples", "dlq-messages.json"), "--dry-run"], ConfigChanges.Topic, certDir: false);
 
-        Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
-        Assert.Contains("would publish", result.StdOut, StringComparison.Ordinal);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("would replay 0, skipped 1 (dry run: nothing published)", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("skipped 7d2f4f7e-3b9a-4a51-8f0e-2c6d9a1b0e55: not a signed SNS envelope (missing-field: 'Signature' is missing)", result.StdErr, StringComparison.Ordinal);
         Assert.Empty(_sns.Requests);
+    }
+
+    [Fact]
+    public async Task DryRunOfSignedEntries_VerifiesAndPublishesNothing()
+    {
+        var envelope = JsonNode.Parse(DeadLetter(ConfigChanges.RdpOpened(ConfigChanges.UniqueOwner(), 84)))!;
+        var forged = envelope.DeepClone();
+        forged["Message"] = ConfigChanges.RdpOpened(ConfigChanges.UniqueOwner("forged"), 84);
+        var path = Path.Combine(Path.GetTempPath(), "sgnotifier-dlq-" + Guid.NewGuid().ToString("N") + ".json");
+        await File.WriteAllTextAsync(path, envelope.ToJsonString() + "\n" + forged.ToJsonString() + "\n");
+        try
+        {
+            var result = await ReplayAsync("--file", path, "--dry-run");
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("would publish line 1 (SNS message " + (string)envelope["MessageId"]! + ", signature verified)", result.StdOut, StringComparison.Ordinal);
+            Assert.Contains("skipped line 2: not verified as sent by SNS (bad-signature", result.StdErr, StringComparison.Ordinal);
+            Assert.Contains("would replay 1, skipped 1", result.StdOut, StringComparison.Ordinal);
+            Assert.Empty(_sns.Requests);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Theory]
@@ -212,9 +361,9 @@ public sealed class ReplayTests : IAsyncLifetime, IDisposable
     private static Task<DeliveryResult> DeliverAsync(SnsTestHost host, byte[] body) =>
         host.Handler.HandleAsync(new MemoryStream(body), SnsRequestHeaders.None, CancellationToken.None);
 
-    /// <summary>What SNS leaves in a subscription's DLQ (raw delivery off): the envelope it POSTed, from the topic it came from.</summary>
+    /// <summary>What SNS leaves in a subscription's DLQ (raw delivery off): the signed envelope it POSTed, two hours ago.</summary>
     private string DeadLetter(string change) =>
-        Encoding.UTF8.GetString(_signer.Notification(OtherTopic, change, DateTimeOffset.UtcNow.AddHours(-2), subject: "[AWS Config:us-east-1] AWS::EC2::SecurityGroup changed"));
+        Encoding.UTF8.GetString(_signer.Notification(ConfigChanges.Topic, change, DateTimeOffset.UtcNow.AddHours(-2), subject: "[AWS Config:us-east-1] AWS::EC2::SecurityGroup changed"));
 
     private string Enqueue(string body)
     {
@@ -225,9 +374,10 @@ public sealed class ReplayTests : IAsyncLifetime, IDisposable
 
     private Task<CliResult> ReplayAsync(params string[] args) => ReplayAsync(args, ConfigChanges.Topic);
 
-    private async Task<CliResult> ReplayAsync(string[] args, string topic)
+    private async Task<CliResult> ReplayAsync(string[] args, string topic, bool certDir = true)
     {
-        var start = CliProcess.StartInfo(["replay", "--topic-arn", topic, "--sqs-url", _sqs.BaseUri.ToString(), "--sns-url", _sns.BaseUri.ToString(), .. args]);
+        string[] certificates = certDir ? ["--cert-dir", _certificates.FullName] : [];
+        var start = CliProcess.StartInfo(["replay", "--topic-arn", topic, "--sqs-url", _sqs.BaseUri.ToString(), "--sns-url", _sns.BaseUri.ToString(), .. certificates, .. args]);
         start.Environment["Sns__AllowedTopicArns__0"] = ConfigChanges.Topic;
         start.Environment["AWS_ACCESS_KEY_ID"] = "AKIDREPLAYTEST";
         start.Environment["AWS_SECRET_ACCESS_KEY"] = "replay-test-secret";

@@ -109,6 +109,34 @@ public sealed class SnsMessageVerifierTests
         Assert.Equal(expected, await VerifyAsync(host, signer.Notification(Topic, "{}", now.AddMinutes(minutesFromNow))));
     }
 
+    /// <summary><see cref="SnsVerificationMode.IgnoreAge"/> (dead-letter replay) drops Sns:MaxMessageAge and nothing else.</summary>
+    [Theory]
+    [InlineData(-24 * 60, "{}", SnsVerificationResult.Verified)]
+    [InlineData(-24 * 60 * 20, "{}", SnsVerificationResult.CertExpired)]
+    [InlineData(6, "{}", SnsVerificationResult.FutureMessage)]
+    [InlineData(-24 * 60, "forged", SnsVerificationResult.BadSignature)]
+    [InlineData(-24 * 60, "other-topic", SnsVerificationResult.TopicNotAllowed)]
+    public async Task ReplayModeIgnoringAge_KeepsEveryOtherCheck(int minutesFromNow, string variant, SnsVerificationResult expected)
+    {
+        var now = DateTimeOffset.Parse("2026-11-26T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        using var signer = new TestSnsSigner(now.AddDays(-2), now.AddDays(30));
+        using var host = new SnsTestHost(AllowTopic(), certificates: signer.CertificateServer());
+        host.Clock.SetUtcNow(now);
+        var body = signer.Notification(variant == "other-topic" ? "arn:aws:sns:eu-west-1:123456789012:other" : Topic, "{}", now.AddMinutes(minutesFromNow));
+        var message = SnsMessageParser.Parse(body, SnsRequestHeaders.None, requireSignature: true).Message!;
+        if (variant == "forged")
+        {
+            message = message with { Message = "{\"forged\":true}" };
+        }
+
+        var verifier = host.Services.GetRequiredService<SnsMessageVerifier>();
+        Assert.Equal(expected, await verifier.VerifyAsync(message, SnsVerificationMode.IgnoreAge, CancellationToken.None));
+        if (minutesFromNow == -24 * 60 && variant == "{}")
+        {
+            Assert.Equal(SnsVerificationResult.StaleMessage, await verifier.VerifyAsync(message, CancellationToken.None));
+        }
+    }
+
     [Fact]
     public async Task GenuineMessage_TodayIsStale()
     {
