@@ -42,6 +42,10 @@ public static class SgNotifierServiceCollectionExtensions
                 "Sns:AllowedTopicArns is empty: list the SNS topic ARNs whose messages this app accepts")
             .Validate(static o => string.IsNullOrEmpty(o.AccessKeyId) == string.IsNullOrEmpty(o.SecretAccessKey),
                 "Sns:AccessKeyId and Sns:SecretAccessKey must be set together (or neither, for the default AWS credential chain)")
+            .Validate(static o => string.IsNullOrEmpty(o.SessionToken) || !string.IsNullOrEmpty(o.AccessKeyId),
+                "Sns:SessionToken needs Sns:AccessKeyId and Sns:SecretAccessKey (a temporary key is all three)")
+            .Validate(static o => string.IsNullOrEmpty(o.SessionToken) || (o.SessionToken.Trim() == o.SessionToken && !o.SessionToken.Any(char.IsControl)),
+                "Sns:SessionToken must be the token as issued: no spaces around it, no line breaks")
             .Validate(o => o.AllowedTopicArns.All(arn => TopicArn.TryParse(arn, out _)),
                 "Sns:AllowedTopicArns holds a value that is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)")
             .ValidateOnStart();

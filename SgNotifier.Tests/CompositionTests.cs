@@ -119,6 +119,23 @@ public sealed class CompositionTests
         Assert.Contains(key.Split(':')[1], error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null, "Sns:SessionToken needs Sns:AccessKeyId")]
+    [InlineData("AKIDEXAMPLE", "Sns:SessionToken must be the token as issued")]
+    public void SnsSessionTokenWithoutKeysOrMalformed_RefusesToStart(string? accessKeyId, string expected)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Start(new Dictionary<string, string?>
+        {
+            ["Sns:AllowedTopicArns:0"] = "arn:aws:sns:us-east-1:123456789012:config-topic",
+            ["Sns:AuthenticatedConfirm"] = "true",
+            ["Sns:AccessKeyId"] = accessKeyId,
+            ["Sns:SecretAccessKey"] = accessKeyId is null ? null : "secret",
+            ["Sns:SessionToken"] = accessKeyId is null ? "session-token-1" : "session-token-1\n",
+        }));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("session-token-1", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void SampleSettingsFile_Starts()
     {

@@ -29,6 +29,12 @@ public sealed class SnsOptions
 
     public string? SecretAccessKey { get; set; }
 
+    /// <summary>
+    /// With <see cref="AccessKeyId"/> and <see cref="SecretAccessKey"/>: a temporary key's session token, sent as
+    /// <c>X-Amz-Security-Token</c> and signed. Never logged.
+    /// </summary>
+    public string? SessionToken { get; set; }
+
     /// <summary>Oldest Timestamp accepted: SNS retries for at most one hour, plus clock skew.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan MaxMessageAge { get; set; } = TimeSpan.FromMinutes(65);

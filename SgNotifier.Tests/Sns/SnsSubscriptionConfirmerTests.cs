@@ -74,6 +74,52 @@ public sealed class SnsSubscriptionConfirmerTests
         Assert.DoesNotContain(host.Logs.Collector.GetSnapshot(), static r => r.Id.Id == 1051);
     }
 
+    [Theory]
+    [InlineData("FwoGZXIvYXdzEBYaDH+session/token==")]
+    [InlineData(null)]
+    public async Task AuthenticatedConfirm_SendsATemporaryKeysSessionTokenOnceAndSigned_AndNoneWithoutIt(string? sessionToken)
+    {
+        using var signer = new TestSnsSigner(Now.AddDays(-1), Now.AddDays(30));
+        List<string>? tokens = null;
+        string? authorization = null;
+        var confirm = new StubHttpMessageHandler(request =>
+        {
+            tokens = request.Headers.TryGetValues(SnsSubscriptionConfirmer.SecurityTokenHeader, out var values) ? [.. values] : [];
+            authorization = string.Join(",", request.Headers.GetValues("Authorization"));
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        });
+        using var host = new SnsTestHost(
+            new Dictionary<string, string?>
+            {
+                ["Sns:AllowedTopicArns:0"] = Topic,
+                ["Sns:AuthenticatedConfirm"] = "true",
+                ["Sns:AccessKeyId"] = "ASIAEXAMPLE",
+                ["Sns:SecretAccessKey"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                ["Sns:SessionToken"] = sessionToken,
+            },
+            certificates: signer.CertificateServer(),
+            confirm: confirm);
+        host.Clock.SetUtcNow(Now);
+        var body = signer.Confirmation(SnsMessageType.SubscriptionConfirmation, Topic, "token-1", "https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription", Now);
+
+        var result = await host.Handler.HandleAsync(new MemoryStream(body), SnsRequestHeaders.None, CancellationToken.None);
+
+        Assert.Equal(SnsReasons.SubscriptionConfirmed, result.Reason);
+        Assert.NotNull(tokens);
+        Assert.StartsWith("AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE/", authorization, StringComparison.Ordinal);
+        if (sessionToken is null)
+        {
+            Assert.Empty(tokens);
+            Assert.DoesNotContain("x-amz-security-token", authorization, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(sessionToken, Assert.Single(tokens));
+            Assert.Matches("SignedHeaders=[a-z0-9;-]*x-amz-security-token", authorization);
+            Assert.DoesNotContain(host.Logs.Collector.GetSnapshot(), r => r.Message.Contains(sessionToken, StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public async Task UnauthenticatedConfirm_WarnsWithTheCommandThatAuthenticatesIt_WithoutTheToken()
     {
