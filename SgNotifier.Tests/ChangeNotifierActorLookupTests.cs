@@ -28,13 +28,14 @@ public sealed class ChangeNotifierActorLookupTests
         await using var stub = await AwsApiStub.StartAsync();
         stub.Events["210987654321"] = [CloudTrailActorResolverTests.Record("sso", "11111111-1111-4111-8111-111111111111", Capture.AddSeconds(-25))];
         var sender = new FuzzHost.MemoryEmailSender();
-        await using var provider = Build(stub, sender);
+        var time = new FakeTimeProvider(Capture.AddMinutes(1));
+        await using var provider = Build(stub, sender, time);
         var notifier = provider.GetRequiredService<ChangeNotifier>();
-        var item = File.ReadAllText(RepositoryPaths.TestData("Actors", "rdp-opened-v13.json"));
-        var message = new SnsMessage(SnsMessageType.Notification, "5f1a0c1e-0000-4000-8000-000000000001", "arn:aws:sns:eu-west-1:210987654321:config", item, "2026-11-24T09:16:02.000Z", null, null, null, null, null, null, null);
+        var message = Message();
 
         var first = await notifier.NotifyAsync(message, CancellationToken.None);
         var lookupsAfterFirst = stub.CloudTrailRequests.Count();
+        time.Advance(TimeSpan.FromMinutes(45)); // past the resolver's 30-minute cache of found actors
         var again = await notifier.NotifyAsync(message, CancellationToken.None);
 
         Assert.Equal(NotifyReasons.Sent, first.Reason);
@@ -47,10 +48,35 @@ public sealed class ChangeNotifierActorLookupTests
         Assert.Equal(1, sender.Sent);
     }
 
-    private static ServiceProvider Build(AwsApiStub stub, IEmailSender sender)
+    [Fact]
+    public async Task RedeliveryOfAChangeMailedWithoutItsActor_MakesNoLookupEventsCall()
+    {
+        await using var stub = await AwsApiStub.StartAsync();
+        var sender = new FuzzHost.MemoryEmailSender();
+        await using var provider = Build(stub, sender, new FakeTimeProvider(Capture.AddMinutes(1)));
+        var notifier = provider.GetRequiredService<ChangeNotifier>();
+        var message = Message();
+
+        var first = await notifier.NotifyAsync(message, CancellationToken.None);
+        var lookupsAfterFirst = stub.CloudTrailRequests.Count();
+        var again = await notifier.NotifyAsync(message, CancellationToken.None);
+
+        Assert.Equal(NotifyReasons.Sent, first.Reason);
+        Assert.Equal(ActorStatus.NotFound, first.Decision!.Actors.Status);
+        Assert.True(lookupsAfterFirst > 0);
+        Assert.Equal(NotifyReasons.Duplicate, again.Reason);
+        Assert.Equal(lookupsAfterFirst, stub.CloudTrailRequests.Count());
+        Assert.Equal(1, sender.Sent);
+    }
+
+    private static SnsMessage Message() => new(
+        SnsMessageType.Notification, "5f1a0c1e-0000-4000-8000-000000000001", "arn:aws:sns:eu-west-1:210987654321:config",
+        File.ReadAllText(RepositoryPaths.TestData("Actors", "rdp-opened-v13.json")), "2026-11-24T09:16:02.000Z", null, null, null, null, null, null, null);
+
+    private static ServiceProvider Build(AwsApiStub stub, IEmailSender sender, FakeTimeProvider time)
     {
         var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(new FakeTimeProvider(Capture.AddMinutes(1)));
+        services.AddSingleton<TimeProvider>(time);
         services.AddSgNotifierForTests(new Dictionary<string, string?>
         {
             ["Sns:AllowedTopicArns:0"] = SnsTestHost.DefaultTopics,
