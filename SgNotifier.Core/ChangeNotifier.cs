@@ -80,17 +80,26 @@ public sealed class ChangeNotifier : IDisposable
     /// <summary>Decides and renders without sending or touching the ledger (the CLI's preview).</summary>
     public async Task<DeliveryResult> PreviewAsync(SnsMessage? message, string configMessage, CancellationToken cancellationToken)
     {
+        var (answered, decision) = await DecideAsync(message, configMessage, cancellationToken);
+        return answered ?? await WithActorsAsync(message, decision!, cancellationToken);
+    }
+
+    /// <summary>The routed decision to notify, or the answer when there is nothing to notify.</summary>
+    private async Task<(DeliveryResult? Answered, ChangeDecision? Decision)> DecideAsync(SnsMessage? message, string configMessage, CancellationToken cancellationToken)
+    {
         var inspection = await _inspector.InspectAsync(configMessage, cancellationToken);
         if (inspection.Decision is not { } decision)
         {
-            return AwsUnavailable(message, inspection);
+            return (AwsUnavailable(message, inspection), null);
         }
 
-        if (decision.Outcome == DecisionOutcome.Ignore)
-        {
-            return new DeliveryResult(DeliveryOutcome.Ignored, decision.Reason, decision.Detail, Message: message, Decision: decision);
-        }
+        return decision.Outcome == DecisionOutcome.Ignore
+            ? (new DeliveryResult(DeliveryOutcome.Ignored, decision.Reason, decision.Detail, Message: message, Decision: decision), null)
+            : (null, decision);
+    }
 
+    private async Task<DeliveryResult> WithActorsAsync(SnsMessage? message, ChangeDecision decision, CancellationToken cancellationToken)
+    {
         decision = decision.WithActors(await _actors.ResolveAsync(decision, cancellationToken));
         if (decision.Actors.Status == ActorStatus.Pending)
         {
@@ -108,7 +117,20 @@ public sealed class ChangeNotifier : IDisposable
     public async Task<DeliveryResult> NotifyAsync(SnsMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var preview = await PreviewAsync(message, message.Message, cancellationToken);
+        var (answered, decided) = await DecideAsync(message, message.Message, cancellationToken);
+        if (answered is not null)
+        {
+            return answered;
+        }
+
+        // A redelivery of a change already final for every destination is answered before the actor lookup: it would
+        // spend CloudTrail's LookupEvents quota (2 TPS per account and region) on a mail that is not sent again.
+        if (await AlreadyFinalAsync(message, decided!, cancellationToken) is { } duplicate)
+        {
+            return duplicate;
+        }
+
+        var preview = await WithActorsAsync(message, decided!, cancellationToken);
         if (preview is not { Outcome: DeliveryOutcome.Notify, Decision: { } decision, Email: { } email })
         {
             return preview;
@@ -126,6 +148,41 @@ public sealed class ChangeNotifier : IDisposable
             results.Add(await SendOnceAsync(preview, message, decision, destination, _renderer.Render(decision, destination), cancellationToken));
         }
 
+        return Combine(destinations, results, email);
+    }
+
+    /// <summary>
+    /// The answer the claim path would give when every destination's ledger entry is already final, read without
+    /// claiming; null when any destination may still have to be sent (or the ledger could not be read).
+    /// </summary>
+    private async Task<DeliveryResult?> AlreadyFinalAsync(SnsMessage message, ChangeDecision decision, CancellationToken cancellationToken)
+    {
+        var destinations = decision.MailDestinations();
+        var finals = new List<LedgerClaim>(destinations.Count);
+        foreach (var destination in destinations)
+        {
+            if (await _ledger.PeekFinalAsync(destination.LedgerMessageId(message.MessageId), destination.LedgerChangeKey(decision.Key), cancellationToken) is not { } final)
+            {
+                return null;
+            }
+
+            finals.Add(final);
+        }
+
+        var email = _renderer.Render(decision);
+        var preview = new DeliveryResult(DeliveryOutcome.Notify, decision.Reason, decision.Detail, Message: message, Decision: decision, Email: email);
+        var results = new List<DeliveryResult>(finals.Count);
+        foreach (var final in finals)
+        {
+            _metrics.LedgerClaimed(final.Status);
+            results.Add(Answered(preview, final.Status)!);
+        }
+
+        return destinations.Count == 1 ? results[0] : Combine(destinations, results, email);
+    }
+
+    private static DeliveryResult Combine(IReadOnlyList<MailDestination> destinations, List<DeliveryResult> results, RenderedEmail email)
+    {
         // The answer to SNS is the most urgent one: a retry if any message still has to go, then a refusal.
         var answer = results.MaxBy(static r => Urgency(r))!;
         return answer with
@@ -134,6 +191,17 @@ public sealed class ChangeNotifier : IDisposable
             Email = email,
         };
     }
+
+    /// <summary>The answer to a claim that found the change final or busy, or null when the caller holds the lease.</summary>
+    private static DeliveryResult? Answered(DeliveryResult preview, LedgerClaimStatus status) => status switch
+    {
+        LedgerClaimStatus.AlreadySent => preview with { Reason = NotifyReasons.Duplicate, Detail = "this change was already mailed; nothing sent again" },
+        LedgerClaimStatus.AlreadyRejected => preview with { Reason = NotifyReasons.AlreadyRejected, Detail = "the provider refused this change's mail before; nothing sent again" },
+        LedgerClaimStatus.AlreadyUncertain => preview with { Reason = NotifyReasons.AlreadyUncertain, Detail = "an earlier send of this change got no answer and was reported; nothing sent again" },
+        LedgerClaimStatus.InProgress => preview with { Reason = NotifyReasons.InProgress, Detail = "another delivery of this change is sending it now", Retry = true },
+        LedgerClaimStatus.Unavailable => preview with { Reason = NotifyReasons.LedgerUnavailable, Detail = "the ledger could not be reached; nothing was sent", Retry = true },
+        _ => null,
+    };
 
     private async Task<DeliveryResult> SendOnceAsync(
         DeliveryResult preview, SnsMessage message, ChangeDecision decision, MailDestination destination, RenderedEmail email, CancellationToken cancellationToken)
@@ -152,18 +220,9 @@ public sealed class ChangeNotifier : IDisposable
         }
 
         _metrics.LedgerClaimed(claim.Status);
-        switch (claim.Status)
+        if (Answered(preview, claim.Status) is { } answered)
         {
-            case LedgerClaimStatus.AlreadySent:
-                return preview with { Reason = NotifyReasons.Duplicate, Detail = "this change was already mailed; nothing sent again" };
-            case LedgerClaimStatus.AlreadyRejected:
-                return preview with { Reason = NotifyReasons.AlreadyRejected, Detail = "the provider refused this change's mail before; nothing sent again" };
-            case LedgerClaimStatus.AlreadyUncertain:
-                return preview with { Reason = NotifyReasons.AlreadyUncertain, Detail = "an earlier send of this change got no answer and was reported; nothing sent again" };
-            case LedgerClaimStatus.InProgress:
-                return preview with { Reason = NotifyReasons.InProgress, Detail = "another delivery of this change is sending it now", Retry = true };
-            case LedgerClaimStatus.Unavailable:
-                return preview with { Reason = NotifyReasons.LedgerUnavailable, Detail = "the ledger could not be reached; nothing was sent", Retry = true };
+            return answered;
         }
 
         var lease = claim.Lease!;

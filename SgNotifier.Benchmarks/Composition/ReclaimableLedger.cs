@@ -14,6 +14,9 @@ internal sealed class ReclaimableLedger(MemoryNotificationLedger inner) : INotif
     public Task<LedgerClaim> ClaimAsync(string messageId, ChangeKey? changeKey, CancellationToken cancellationToken) =>
         inner.ClaimAsync(messageId, changeKey, cancellationToken);
 
+    public Task<LedgerClaim?> PeekFinalAsync(string messageId, ChangeKey? changeKey, CancellationToken cancellationToken) =>
+        inner.PeekFinalAsync(messageId, changeKey, cancellationToken);
+
     public Task<LedgerWriteResult> MarkSentAsync(LedgerLease lease, string providerMessageId, CancellationToken cancellationToken) =>
         inner.ReleaseAsync(lease, cancellationToken);
 

@@ -40,7 +40,11 @@ public sealed class AwsCredentialCache : IDisposable
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AccountCredentials> _accountCredentials = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IAmazonSecurityTokenService> _stsClients = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _refresh = new(1, 1);
+
+    // Single flight per role, not one for all: a slow STS answer for one account must not hold up the others' refresh
+    // past Aws:ActorLookupTimeout. The hub role has its own.
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _roleRefresh = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _hubRefresh = new(1, 1);
     private Session? _hub;
 
     public AwsCredentialCache(IOptions<AwsOptions> options, TimeProvider time, ILogger<AwsCredentialCache> logger)
@@ -98,7 +102,8 @@ public sealed class AwsCredentialCache : IDisposable
             return AwsCredentialsResult.Of(cached.Credentials);
         }
 
-        await _refresh.WaitAsync(cancellationToken);
+        var refresh = RefreshGateFor(roleArn);
+        await refresh.WaitAsync(cancellationToken);
         try
         {
             if (_sessions.TryGetValue(roleArn, out cached) && cached.IsFresh(_time))
@@ -132,7 +137,7 @@ public sealed class AwsCredentialCache : IDisposable
         }
         finally
         {
-            _refresh.Release();
+            refresh.Release();
         }
     }
 
@@ -169,7 +174,7 @@ public sealed class AwsCredentialCache : IDisposable
             return AwsCredentialsResult.Of(hub.Credentials);
         }
 
-        await _refresh.WaitAsync(cancellationToken);
+        await _hubRefresh.WaitAsync(cancellationToken);
         try
         {
             if (_hub is { } again && again.IsFresh(_time))
@@ -207,8 +212,26 @@ public sealed class AwsCredentialCache : IDisposable
         }
         finally
         {
-            _refresh.Release();
+            _hubRefresh.Release();
         }
+    }
+
+    private SemaphoreSlim RefreshGateFor(string roleArn)
+    {
+        if (_roleRefresh.Count >= MaxAccounts)
+        {
+            // Bounded like the sessions: drop idle gates. One dropped while a caller is about to wait on it costs at
+            // most one extra AssumeRole for that role, never a wrong answer; an idle SemaphoreSlim holds no handle.
+            foreach (var (arn, gate) in _roleRefresh)
+            {
+                if (gate.CurrentCount == 1 && !_sessions.ContainsKey(arn))
+                {
+                    _roleRefresh.TryRemove(arn, out _);
+                }
+            }
+        }
+
+        return _roleRefresh.GetOrAdd(roleArn, static _ => new SemaphoreSlim(1, 1));
     }
 
     private IAmazonSecurityTokenService Sts(string region, AWSCredentials credentials)
@@ -253,7 +276,13 @@ public sealed class AwsCredentialCache : IDisposable
         }
 
         _stsClients.Clear();
-        _refresh.Dispose();
+        foreach (var gate in _roleRefresh.Values)
+        {
+            gate.Dispose();
+        }
+
+        _roleRefresh.Clear();
+        _hubRefresh.Dispose();
     }
 
     private sealed record Session(SessionAWSCredentials Credentials, DateTimeOffset Expiration)

@@ -26,6 +26,15 @@ public interface INotificationLedger
     Task<LedgerClaim> ClaimAsync(string messageId, ChangeKey? changeKey, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Reads, without claiming or writing, whether <paramref name="changeKey"/> (else <paramref name="messageId"/>) is
+    /// already final: the <see cref="LedgerClaimStatus.AlreadySent"/>, <see cref="LedgerClaimStatus.AlreadyRejected"/>
+    /// or <see cref="LedgerClaimStatus.AlreadyUncertain"/> answer <see cref="ClaimAsync"/> would give, else null (also
+    /// when storage cannot be reached: the caller then takes the claim path as before). Lets a redelivery of a finished
+    /// change be answered before any costly lookup (CloudTrail's 2 TPS).
+    /// </summary>
+    Task<LedgerClaim?> PeekFinalAsync(string messageId, ChangeKey? changeKey, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Records that the provider accepted the mail. A sent mail is a fact, so it is recorded even when the lease was
     /// lost meanwhile (logged as a possible double send): the result is <see cref="LedgerWriteResult.Recorded"/> or
     /// <see cref="LedgerWriteResult.Unavailable"/>, never <see cref="LedgerWriteResult.ClaimLost"/>.

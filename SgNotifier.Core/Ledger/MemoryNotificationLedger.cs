@@ -64,6 +64,17 @@ public sealed class MemoryNotificationLedger : INotificationLedger
         }
     }
 
+    public Task<LedgerClaim?> PeekFinalAsync(string messageId, ChangeKey? changeKey, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(messageId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var key = changeKey is null ? LedgerKey.ForMessage(messageId) : LedgerKey.ForChange(changeKey);
+            return Task.FromResult(_entries.TryGetValue(key, out var entry) && entry.Row.IsFinal ? entry.Row.Blocks(_timeProvider.GetUtcNow()) : null);
+        }
+    }
+
     public Task<LedgerWriteResult> MarkSentAsync(LedgerLease lease, string providerMessageId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);

@@ -52,6 +52,17 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
         return WithStorageAsync("claim", ct => ClaimCoreAsync(messageId, changeKey, ct), LedgerClaim.Unavailable, cancellationToken);
     }
 
+    public Task<LedgerClaim?> PeekFinalAsync(string messageId, ChangeKey? changeKey, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(messageId);
+        var key = changeKey is null ? LedgerKey.ForMessage(messageId) : LedgerKey.ForChange(changeKey);
+        return WithStorageAsync<LedgerClaim?>(
+            "peek",
+            async ct => await ReadAsync(key, ct) is { Row.IsFinal: true } entry ? entry.Row.Blocks(_timeProvider.GetUtcNow()) : null,
+            null,
+            cancellationToken);
+    }
+
     public Task<LedgerWriteResult> MarkSentAsync(LedgerLease lease, string providerMessageId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);

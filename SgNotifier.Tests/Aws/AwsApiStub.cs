@@ -45,6 +45,9 @@ internal sealed class AwsApiStub : IAsyncDisposable
     /// <summary>Roles whose <c>AssumeRole</c> is answered 403 AccessDenied.</summary>
     public ConcurrentDictionary<string, bool> DeniedRoles { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Roles whose <c>AssumeRole</c> is held open: <c>Arrived</c> completes when the call reaches the stub, which answers only once <c>Release</c> completes.</summary>
+    public ConcurrentDictionary<string, (TaskCompletionSource Arrived, TaskCompletionSource Release)> HeldRoles { get; } = new(StringComparer.Ordinal);
+
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Sessions issued so far are rejected with <c>ExpiredTokenException</c> (as after their expiry).</summary>
@@ -214,6 +217,12 @@ internal sealed class AwsApiStub : IAsyncDisposable
         {
             await WriteAsync(context, 403, "text/xml", StsError("AccessDenied", $"User is not authorized to perform: sts:AssumeRole on resource: {roleArn}"));
             return;
+        }
+
+        if (HeldRoles.TryGetValue(roleArn, out var held))
+        {
+            held.Arrived.TrySetResult();
+            await held.Release.Task;
         }
 
         var account = roleArn.Split(':') is { Length: 6 } parts ? parts[4] : "unknown";

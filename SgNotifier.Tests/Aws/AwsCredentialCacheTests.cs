@@ -58,6 +58,31 @@ public sealed class AwsCredentialCacheTests
     }
 
     [Fact]
+    public async Task SlowAssumeRoleForOneAccount_DoesNotHoldUpAnotherAccount()
+    {
+        await using var stub = await AwsApiStub.StartAsync();
+        var held = (Arrived: new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), Release: new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        stub.HeldRoles["arn:aws:iam::210987654321:role/SgNotifierReader"] = held;
+        using var cache = AwsTestSetup.Credentials(AwsTestSetup.Options(stub));
+        try
+        {
+            var slow = cache.GetAsync("210987654321", "eu-west-1", CancellationToken.None);
+            await held.Arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            var other = await cache.GetAsync("123456789012", "eu-west-1", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.NotNull(other.Credentials);
+            Assert.False(slow.IsCompleted);
+            held.Release.TrySetResult();
+            Assert.NotNull((await slow.WaitAsync(TimeSpan.FromSeconds(30))).Credentials);
+        }
+        finally
+        {
+            held.Release.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task AccessDenied_IsAPerAccountProblem_NotAnException()
     {
         await using var stub = await AwsApiStub.StartAsync();

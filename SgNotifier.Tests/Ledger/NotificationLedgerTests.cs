@@ -52,6 +52,26 @@ public abstract class NotificationLedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task PeekFinal_AnswersOnlyFinalEntries_AndClaimsNothing()
+    {
+        var ledger = await CreateLedgerAsync();
+        var key = NewChangeKey();
+        var messageId = NewMessageId();
+
+        Assert.Null(await ledger.PeekFinalAsync(messageId, key, CancellationToken.None));
+        var first = await ledger.ClaimAsync(messageId, key, CancellationToken.None);
+        Assert.Equal(LedgerClaimStatus.Claimed, first.Status);
+        Assert.Null(await ledger.PeekFinalAsync(messageId, key, CancellationToken.None));
+        Assert.Equal(LedgerWriteResult.Recorded, await ledger.MarkSentAsync(first.Lease!, "ses-0002", CancellationToken.None));
+
+        var peeked = await ledger.PeekFinalAsync(NewMessageId(), key, CancellationToken.None);
+        Assert.NotNull(peeked);
+        Assert.Equal(LedgerClaimStatus.AlreadySent, peeked.Status);
+        Assert.Equal("ses-0002", peeked.ProviderMessageId);
+        Assert.Null(peeked.Lease);
+    }
+
+    [Fact]
     public async Task LiveClaim_MakesARetryOfTheSameMessageWaitInProgress()
     {
         var ledger = await CreateLedgerAsync();
