@@ -124,8 +124,9 @@ public sealed class ChangeNotifier : IDisposable
         }
 
         // A redelivery of a change already final for every destination is answered before the actor lookup: it would
-        // spend CloudTrail's LookupEvents quota (2 TPS per account and region) on a mail that is not sent again.
-        if (await AlreadyFinalAsync(message, decided!, cancellationToken) is { } duplicate)
+        // spend CloudTrail's LookupEvents quota (2 TPS per account and region) on a mail that is not sent again. Without
+        // a lookup there is nothing to save, and the claim below gives the same answer without this extra read.
+        if (_actors.WillLookUp(decided!) && await AlreadyFinalAsync(message, decided!, cancellationToken) is { } duplicate)
         {
             return duplicate;
         }

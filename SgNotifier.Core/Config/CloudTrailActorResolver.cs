@@ -39,10 +39,14 @@ public sealed partial class CloudTrailActorResolver
         _logger = logger;
     }
 
+    /// <summary>Whether <see cref="ResolveAsync"/> would ask CloudTrail about this decision (else it answers "off").</summary>
+    public bool WillLookUp(ChangeDecision decision) =>
+        _options.LookupActors && decision is { Outcome: DecisionOutcome.Notify, SecurityGroup: not null };
+
     public async Task<ChangeActors> ResolveAsync(ChangeDecision decision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        if (!_options.LookupActors || decision.Outcome != DecisionOutcome.Notify || decision.SecurityGroup is not { } group)
+        if (!WillLookUp(decision) || decision.SecurityGroup is not { } group)
         {
             return ChangeActors.Off;
         }
