@@ -38,15 +38,8 @@ public sealed class ServeBurstTests(ITestOutputHelper output)
         {
             await using var serve = await ServeProcess.StartAsync(
                 ["--cert-dir", certificates.FullName],
-                new Dictionary<string, string>
+                new Dictionary<string, string>(ServeProcess.ProductionSesEnvironment(ses))
                 {
-                    ["DOTNET_ENVIRONMENT"] = "Production",
-                    ["Sns__AllowedTopicArns__0"] = ConfigChanges.Topic,
-                    ["Notify__AllowedRecipientDomains__0"] = "example.com",
-                    ["Email__Provider"] = "Ses",
-                    ["Email__From"] = "sg-alerts@example.com",
-                    ["Email__Ses__Region"] = "us-east-1",
-                    ["Email__Ses__ServiceUrl"] = ses.ToString(),
                     ["Email__Ses__AccessKeyId"] = "AKIDEXAMPLE",
                     ["Email__Ses__SecretAccessKey"] = "emulator-secret",
                     ["Ledger__Provider"] = "Table",

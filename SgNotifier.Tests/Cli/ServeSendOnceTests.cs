@@ -90,15 +90,8 @@ public sealed class ServeSendOnceTests
     }
 
     private static async Task<Dictionary<string, string>> EnvironmentAsync(Uri ses) =>
-        new Dictionary<string, string>
+        new Dictionary<string, string>(ServeProcess.ProductionSesEnvironment(ses))
         {
-            ["DOTNET_ENVIRONMENT"] = "Production",
-            ["Sns__AllowedTopicArns__0"] = ConfigChanges.Topic,
-            ["Notify__AllowedRecipientDomains__0"] = "example.com",
-            ["Email__Provider"] = "Ses",
-            ["Email__From"] = "sg-alerts@example.com",
-            ["Email__Ses__Region"] = "us-east-1",
-            ["Email__Ses__ServiceUrl"] = ses.ToString(),
             ["Ledger__Provider"] = "Table",
             ["Ledger__ConnectionString"] = await SharedEmulators.TableConnectionStringAsync(),
             ["Ledger__TableName"] = "serveonce" + Guid.NewGuid().ToString("N")[..20],

@@ -90,15 +90,8 @@ public sealed class TaggerAttackCliTests
         {
             await using var serve = await ServeProcess.StartAsync(
                 ["--cert-dir", certificates.FullName],
-                new Dictionary<string, string>
+                new Dictionary<string, string>(ServeProcess.ProductionSesEnvironment(ses.Stub.BaseUri))
                 {
-                    ["DOTNET_ENVIRONMENT"] = "Production",
-                    ["Sns__AllowedTopicArns__0"] = ConfigChanges.Topic,
-                    ["Notify__AllowedRecipientDomains__0"] = "example.com",
-                    ["Email__Provider"] = "Ses",
-                    ["Email__From"] = "sg-alerts@example.com",
-                    ["Email__Ses__Region"] = "us-east-1",
-                    ["Email__Ses__ServiceUrl"] = ses.Stub.BaseUri.ToString(),
                     ["Email__Ses__AccessKeyId"] = "AKIDEXAMPLE",
                     ["Email__Ses__SecretAccessKey"] = "stub-secret",
                     ["Email__Retry__MaxRetries"] = "0",

@@ -33,6 +33,22 @@ public sealed class ServeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A Production <c>serve</c> accepting <see cref="ConfigChanges.Topic"/> and mailing example.com owners through the SES
+    /// endpoint at <paramref name="ses"/>: what the signed-delivery process tests share. Callers add credentials, ledger
+    /// and logging settings of their own.
+    /// </summary>
+    public static Dictionary<string, string> ProductionSesEnvironment(Uri ses) => new()
+    {
+        ["DOTNET_ENVIRONMENT"] = "Production",
+        ["Sns__AllowedTopicArns__0"] = ConfigChanges.Topic,
+        ["Notify__AllowedRecipientDomains__0"] = "example.com",
+        ["Email__Provider"] = "Ses",
+        ["Email__From"] = "sg-alerts@example.com",
+        ["Email__Ses__Region"] = "us-east-1",
+        ["Email__Ses__ServiceUrl"] = ses.ToString(),
+    };
+
     /// <param name="args">Arguments after <c>serve --urls …</c>.</param>
     /// <param name="environment">Extra environment variables (app settings as <c>Section__Key</c>).</param>
     public static async Task<ServeProcess> StartAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
