@@ -310,7 +310,7 @@ public sealed class ChangeNotifier : IDisposable
         {
             Recipients = [to.ToLowerInvariant()],
             RoutedBy = "sgnotifier send-test: a sample change, not a real one",
-            Key = sample.Key! with { ConfigurationStateId = "send-test-" + Guid.NewGuid().ToString("N") },
+            Key = sample.Key! with { Version = "send-test-" + Guid.NewGuid().ToString("N") },
         };
         return await _sender.SendAsync(new OutgoingEmail(decision.Recipients, _renderer.Render(decision), decision.Key.ToString()), cancellationToken);
     }

@@ -57,7 +57,7 @@ public sealed partial class CloudTrailActorResolver
             return Unavailable(key, "the change's account id, region or group id is not valid for a CloudTrail lookup");
         }
 
-        var cacheKey = string.Join('|', group.AccountId, group.Region, group.Id, decision.Key?.ConfigurationStateId ?? "", decision.CaptureTime?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) ?? "");
+        var cacheKey = string.Join('|', group.AccountId, group.Region, group.Id, decision.Key?.Version ?? "", decision.CaptureTime?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) ?? "");
         var now = _time.GetUtcNow();
         if (_found.TryGetValue(cacheKey, out var cached) && cached.Until > now)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using SgNotifier.Core.Changes;
 using SgNotifier.Core.Routing;
 
 namespace SgNotifier.Core.Ledger;
@@ -20,8 +21,10 @@ internal readonly record struct LedgerKey(string PartitionKey, string RowKey)
 
     public static LedgerKey ForMessage(string messageId) => new(Hash(MessageKind, [messageId]), MessageKind);
 
-    public static LedgerKey ForChange(ChangeKey key) =>
-        new(Hash(ChangeKind, [key.AccountId, key.Region, key.ResourceId, key.ConfigurationStateId]), ChangeKind);
+    /// <summary>Config keys hash exactly as they always have (rows written before CloudTrail existed stay valid); other sources add their name.</summary>
+    public static LedgerKey ForChange(ChangeKey key) => key.Source == ChangeSource.Config
+        ? new(Hash(ChangeKind, [key.AccountId, key.Region, key.ResourceId, key.Version]), ChangeKind)
+        : new(Hash(ChangeKind, [key.AccountId, key.Region, key.ResourceId, key.Version, key.Source.Name()]), ChangeKind);
 
     private static string Hash(string kind, string[] parts)
     {

@@ -19,5 +19,5 @@ public sealed record MailDestination(string Id, MailAudience Audience, IReadOnly
 
     /// <summary>The change key this message is claimed under: the change's own for the first message.</summary>
     public ChangeKey? LedgerChangeKey(ChangeKey? key) =>
-        key is null || Id.Length == 0 ? key : key with { ConfigurationStateId = key.ConfigurationStateId + "/" + Id };
+        key is null || Id.Length == 0 ? key : key with { Version = key.Version + "/" + Id };
 }

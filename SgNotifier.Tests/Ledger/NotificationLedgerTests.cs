@@ -286,7 +286,7 @@ public abstract class NotificationLedgerTests : IDisposable
         Assert.Equal(LedgerClaimStatus.AlreadySent, (await ledger.ClaimAsync(text, key, CancellationToken.None)).Status);
         Assert.Equal(LedgerClaimStatus.AlreadySent, (await ledger.ClaimAsync(text, null, CancellationToken.None)).Status);
         Assert.Equal(LedgerClaimStatus.AlreadySent, (await ledger.ClaimAsync(NewMessageId(), key, CancellationToken.None)).Status);
-        Assert.Equal(LedgerClaimStatus.Claimed, (await ledger.ClaimAsync(text + "x", key with { ConfigurationStateId = text + "x" }, CancellationToken.None)).Status);
+        Assert.Equal(LedgerClaimStatus.Claimed, (await ledger.ClaimAsync(text + "x", key with { Version = text + "x" }, CancellationToken.None)).Status);
     }
 
     [Fact]

@@ -222,7 +222,7 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
         var result = await inspector.Inspector.InspectAsync(payload, CancellationToken.None);
 
         Assert.Equal(DecisionReasons.Changed, result.Decision!.Reason);
-        Assert.Equal(stateId, result.Decision.Key!.ConfigurationStateId);
+        Assert.Equal(stateId, result.Decision.Key!.Version);
     }
 
     public static TheoryData<string, string> HostileLocations() => new()

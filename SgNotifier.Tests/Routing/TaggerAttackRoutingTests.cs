@@ -106,7 +106,7 @@ public sealed class TaggerAttackRoutingTests
         var second = new MailDestination(MailDestination.NewOwnersId, MailAudience.NewOwners, ["b@example.com"]);
 
         Assert.Equal("m-1/new-owners", second.LedgerMessageId("m-1"));
-        Assert.Equal(key with { ConfigurationStateId = "7/new-owners" }, second.LedgerChangeKey(key));
+        Assert.Equal(key with { Version = "7/new-owners" }, second.LedgerChangeKey(key));
     }
 
     public static TheoryData<string> InvisibleYes() => ["Yes\u200B", "\u200BYes", "Y\u200Des", "Yes\u2060", " Yes\uFEFF "];

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Unicode;
+using SgNotifier.Core.Changes;
 using SgNotifier.Core.Config;
 using SgNotifier.Core.Diff;
 using static SgNotifier.Core.Sources.CloudTrail.CloudTrailJson;

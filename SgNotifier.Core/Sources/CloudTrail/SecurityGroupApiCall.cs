@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SgNotifier.Core.Changes;
 using SgNotifier.Core.Config;
 
 namespace SgNotifier.Core.Sources.CloudTrail;

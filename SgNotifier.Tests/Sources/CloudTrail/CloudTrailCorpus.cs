@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using SgNotifier.Core.Changes;
 using SgNotifier.Core.Sources.CloudTrail;
 using SgNotifier.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
 using SgNotifier.Core.Diff;
 
-namespace SgNotifier.Core.Sources.CloudTrail;
+namespace SgNotifier.Core.Changes;
 
 /// <summary>
 /// A rule and, beside it, its <c>sgr-…</c> id when the event told it. The id stays out of <see cref="Rule"/>'s
