@@ -7,6 +7,7 @@ using SgNotifier.Core.Config;
 using SgNotifier.Core.Email;
 using SgNotifier.Core.Routing;
 using SgNotifier.Core.Sns;
+using SgNotifier.Core.Sources.Config;
 
 namespace SgNotifier.Benchmarks;
 
@@ -32,13 +33,15 @@ internal static class Stages
             var body = signer.Notification(SecurityGroupChange.TopicArn, SecurityGroupChange.Create(rules), SecurityGroupChange.Subject(rules), Now.AddSeconds(-1), "2");
             var message = SnsMessageParser.Parse(body, SnsRequestHeaders.None, requireSignature: true).Message!;
             var config = ConfigMessageParser.Parse(message.Message);
-            var decision = ChangeRouter.Decide(config, notify);
+            var change = ((SgNotifier.Core.Changes.ChangesRead)ConfigChangeReader.Read(config)).Changes[0];
+            var decision = ChangeRouter.Route(change, notify);
             var iterations = rules >= 1000 ? 300 : 3000;
             Measure(rules, "SNS envelope parse", iterations, () => SnsMessageParser.Parse(body, SnsRequestHeaders.None, requireSignature: true));
             Measure(rules, "signature verify (all checks)", iterations, () => host.Verifier.VerifyAsync(message, CancellationToken.None).GetAwaiter().GetResult());
             Measure(rules, "  of which JsonDocument.Parse", iterations, () => { using var d = System.Text.Json.JsonDocument.Parse(message.Message); return d.RootElement.ValueKind; });
             Measure(rules, "Config message parse", iterations, () => ConfigMessageParser.Parse(message.Message));
-            Measure(rules, "route + diff", iterations, () => ChangeRouter.Decide(config, notify));
+            Measure(rules, "Config adapter (diff)", iterations, () => ConfigChangeReader.Read(config));
+            Measure(rules, "route", iterations, () => ChangeRouter.Route(change, notify));
             Measure(rules, "render text + HTML", iterations, () => renderer.Render(decision));
             Measure(rules, "whole delivery (HandleAsync)", iterations, () => host.Handler.HandleAsync(new MemoryStream(body), SnsRequestHeaders.None, CancellationToken.None).GetAwaiter().GetResult());
             Measure(rules, "floor", iterations, () => Floor.ParseAndVerify(body, floorKey));

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SgNotifier.Core.Changes;
 using SgNotifier.Core.Config;
 using SgNotifier.Core.Email;
+using SgNotifier.Core.Groups;
 using SgNotifier.Core.Ledger;
 using SgNotifier.Core.Routing;
 using SgNotifier.Core.Senders;
@@ -29,11 +30,13 @@ public sealed class ChangeNotifier : IDisposable
     /// </summary>
     private static readonly TimeSpan[] InProgressWaits = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(150), TimeSpan.FromMilliseconds(400)];
 
-    private readonly ConfigChangeInspector _inspector;
+    private readonly ChangeSources _sources;
     private readonly CloudTrailActorResolver _actors;
     private readonly EmailRenderer _renderer;
     private readonly IEmailSender _sender;
     private readonly INotificationLedger _ledger;
+    private readonly IChangeCoverage _coverage;
+    private readonly IGroupDirectory _directory;
     private readonly NotifyOptions _notify;
     private readonly RateLimiter? _sendRate;
     private readonly TimeProvider _timeProvider;
@@ -41,11 +44,13 @@ public sealed class ChangeNotifier : IDisposable
     private readonly SgNotifierMetrics _metrics;
 
     public ChangeNotifier(
-        ConfigChangeInspector inspector,
+        ChangeSources sources,
         CloudTrailActorResolver actors,
         EmailRenderer renderer,
         IEmailSender sender,
         INotificationLedger ledger,
+        IChangeCoverage coverage,
+        IGroupDirectory directory,
         IOptions<NotifyOptions> notify,
         IOptions<EmailOptions> email,
         TimeProvider timeProvider,
@@ -54,11 +59,13 @@ public sealed class ChangeNotifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(notify);
         ArgumentNullException.ThrowIfNull(email);
-        _inspector = inspector;
+        _sources = sources;
         _actors = actors;
         _renderer = renderer;
         _sender = sender;
         _ledger = ledger;
+        _coverage = coverage;
+        _directory = directory;
         _notify = notify.Value;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -75,81 +82,250 @@ public sealed class ChangeNotifier : IDisposable
                 AutoReplenishment = true,
             });
         }
-    }
 
-    /// <summary>Decides and renders without sending or touching the ledger (the CLI's preview).</summary>
-    public async Task<DeliveryResult> PreviewAsync(SnsMessage? message, string configMessage, CancellationToken cancellationToken)
-    {
-        var (answered, decision) = await DecideAsync(message, configMessage, cancellationToken);
-        return answered ?? await WithActorsAsync(message, decision!, cancellationToken);
-    }
-
-    /// <summary>The routed decision to notify, or the answer when there is nothing to notify.</summary>
-    private async Task<(DeliveryResult? Answered, ChangeDecision? Decision)> DecideAsync(SnsMessage? message, string configMessage, CancellationToken cancellationToken)
-    {
-        var inspection = await _inspector.InspectAsync(configMessage, cancellationToken);
-        if (inspection.Decision is not { } decision)
+        if (_notify.AllowedRecipientDomains is not { Count: > 0 } domains)
         {
-            return (AwsUnavailable(message, inspection), null);
+            logger.AnyRecipientDomain("empty (allowed only in Development)");
+        }
+        else if (domains.Contains(NotifyOptions.AnyDomain))
+        {
+            logger.AnyRecipientDomain("'*'");
+        }
+    }
+
+    /// <summary>
+    /// Decides and renders without sending or writing anything (the CLI's preview): the ledger, the coverage rows and
+    /// the group directory may be read, never written.
+    /// </summary>
+    public async Task<DeliveryResult> PreviewAsync(SnsMessage? message, string sourceMessage, CancellationToken cancellationToken)
+    {
+        var read = await ReadAsync(message, sourceMessage, cancellationToken);
+        if (read.Answered is { } answered)
+        {
+            return answered;
         }
 
-        return decision.Outcome == DecisionOutcome.Ignore
-            ? (new DeliveryResult(DeliveryOutcome.Ignored, decision.Reason, decision.Detail, Message: message, Decision: decision), null)
-            : (null, decision);
+        var results = new List<DeliveryResult>(read.Decisions.Count);
+        foreach (var decided in read.Decisions)
+        {
+            if (decided.Outcome == DecisionOutcome.Ignore)
+            {
+                results.Add(Ignored(message, decided));
+                continue;
+            }
+
+            var decision = await WithActorsAsync(decided, cancellationToken);
+            if (decision.Actors.Status == ActorStatus.Pending)
+            {
+                results.Add(new DeliveryResult(DeliveryOutcome.Notify, NotifyReasons.ActorPending, decision.Actors.Detail!, Retry: true, Message: message, Decision: decision));
+                continue;
+            }
+
+            var (covered, correlated) = await CorrelateAsync(message, decision, cancellationToken);
+            results.Add(covered ?? Rendered(message, correlated));
+        }
+
+        return Combined(results);
     }
 
-    private async Task<DeliveryResult> WithActorsAsync(SnsMessage? message, ChangeDecision decision, CancellationToken cancellationToken)
+    /// <summary>
+    /// Carries out a verified notification: at most one mail per change and destination, whatever the number of
+    /// deliveries, and (with both sources) one mail per change whichever source reports it first. A change that
+    /// re-points the owner tag has two destinations (previous and new owners), each claimed, sent and recorded on its
+    /// own, so one refused or failed message neither blocks nor repeats the other. A tag call on several groups is one
+    /// change per group.
+    /// </summary>
+    public async Task<DeliveryResult> NotifyAsync(SnsMessage message, CancellationToken cancellationToken)
     {
-        decision = decision.WithActors(await _actors.ResolveAsync(decision, cancellationToken));
+        ArgumentNullException.ThrowIfNull(message);
+        var read = await ReadAsync(message, message.Message, cancellationToken);
+        if (read.Answered is { } answered)
+        {
+            return answered;
+        }
+
+        var results = new List<DeliveryResult>(read.Decisions.Count);
+        foreach (var decision in read.Decisions)
+        {
+            results.Add(decision.Outcome == DecisionOutcome.Ignore
+                ? Ignored(message, decision)
+                : await NotifyChangeAsync(message, decision, cancellationToken));
+        }
+
+        // The directory learns only from a delivery answered for good: a redelivery after a 503 must still find the
+        // group as it was before this change (its previous owners).
+        if (results.TrueForAll(static r => !r.Retry))
+        {
+            foreach (var state in read.Observed)
+            {
+                await _directory.RememberAsync(state, cancellationToken);
+            }
+        }
+
+        return Combined(results);
+    }
+
+    private async Task<DeliveryResult> NotifyChangeAsync(SnsMessage message, ChangeDecision decided, CancellationToken cancellationToken)
+    {
+        // A redelivery of a change already final for every destination is answered before the actor lookup: it would
+        // spend CloudTrail's LookupEvents quota (2 TPS per account and region) on a mail that is not sent again. Without
+        // a lookup there is nothing to save, and the claim below gives the same answer without this extra read.
+        if (_actors.WillLookUp(decided) && await AlreadyFinalAsync(message, decided, cancellationToken) is { } duplicate)
+        {
+            return duplicate;
+        }
+
+        var decision = await WithActorsAsync(decided, cancellationToken);
         if (decision.Actors.Status == ActorStatus.Pending)
         {
             return new DeliveryResult(DeliveryOutcome.Notify, NotifyReasons.ActorPending, decision.Actors.Detail!, Retry: true, Message: message, Decision: decision);
         }
 
-        return new DeliveryResult(DeliveryOutcome.Notify, decision.Reason, decision.Detail, Message: message, Decision: decision, Email: _renderer.Render(decision));
-    }
-
-    /// <summary>
-    /// Carries out a verified notification: at most one mail per change and destination, whatever the number of
-    /// deliveries. A change that re-points the owner tag has two destinations (previous and new owners), each claimed,
-    /// sent and recorded on its own, so one refused or failed message neither blocks nor repeats the other.
-    /// </summary>
-    public async Task<DeliveryResult> NotifyAsync(SnsMessage message, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        var (answered, decided) = await DecideAsync(message, message.Message, cancellationToken);
-        if (answered is not null)
+        var (covered, correlated) = await CorrelateAsync(message, decision, cancellationToken);
+        if (covered is not null)
         {
-            return answered;
+            return covered;
         }
 
-        // A redelivery of a change already final for every destination is answered before the actor lookup: it would
-        // spend CloudTrail's LookupEvents quota (2 TPS per account and region) on a mail that is not sent again. Without
-        // a lookup there is nothing to save, and the claim below gives the same answer without this extra read.
-        if (_actors.WillLookUp(decided!) && await AlreadyFinalAsync(message, decided!, cancellationToken) is { } duplicate)
-        {
-            return duplicate;
-        }
-
-        var preview = await WithActorsAsync(message, decided!, cancellationToken);
-        if (preview is not { Outcome: DeliveryOutcome.Notify, Decision: { } decision, Email: { } email })
-        {
-            return preview;
-        }
-
+        decision = correlated;
+        var preview = Rendered(message, decision);
+        var email = preview.Email!;
         var destinations = decision.MailDestinations();
+        DeliveryResult result;
         if (destinations.Count == 1)
         {
-            return await SendOnceAsync(preview, message, decision, destinations[0], email, cancellationToken);
+            result = await SendOnceAsync(preview, message, decision, destinations[0], email, cancellationToken);
         }
-
-        var results = new List<DeliveryResult>(destinations.Count);
-        foreach (var destination in destinations)
+        else
         {
-            results.Add(await SendOnceAsync(preview, message, decision, destination, _renderer.Render(decision, destination), cancellationToken));
+            var results = new List<DeliveryResult>(destinations.Count);
+            foreach (var destination in destinations)
+            {
+                results.Add(await SendOnceAsync(preview, message, decision, destination, _renderer.Render(decision, destination), cancellationToken));
+            }
+
+            result = Combine(destinations, results, email);
         }
 
-        return Combine(destinations, results, email);
+        await RecordCoverageAsync(decision, result, cancellationToken);
+        return result;
+    }
+
+    /// <summary>The source's reading of the message, routed: one decision per change, or the answer when there is none.</summary>
+    private async Task<SourceDecisions> ReadAsync(SnsMessage? message, string sourceMessage, CancellationToken cancellationToken)
+    {
+        var (source, reading) = await _sources.ReadAsync(sourceMessage, cancellationToken);
+        switch (reading)
+        {
+            case RetryReading retry:
+                return new SourceDecisions(AwsUnavailable(message, retry.Problem), [], []);
+            case IgnoredReading ignored:
+                var decision = ChangeRouter.Decide(ignored, _notify) with { Source = source };
+                Log(decision, ignored.Loud && decision.Reason == ignored.Reason);
+                return new SourceDecisions(Ignored(message, decision), [], []);
+            case ChangesRead read:
+                var handledAt = _timeProvider.GetUtcNow();
+                var decisions = read.Changes.Select(c => ChangeRouter.Route(c, _notify) with { HandledAt = handledAt, Source = source }).ToList();
+                foreach (var routed in decisions)
+                {
+                    Log(routed, loud: false);
+                }
+
+                return new SourceDecisions(null, decisions, read.Observed ?? []);
+            default:
+                throw new InvalidOperationException("SourceReading is closed.");
+        }
+    }
+
+    private static DeliveryResult Ignored(SnsMessage? message, ChangeDecision decision) =>
+        new(DeliveryOutcome.Ignored, decision.Reason, decision.Detail, Message: message, Decision: decision);
+
+    private DeliveryResult Rendered(SnsMessage? message, ChangeDecision decision) =>
+        new(DeliveryOutcome.Notify, decision.Reason, decision.Detail, Message: message, Decision: decision, Email: _renderer.Render(decision));
+
+    /// <summary>The Config actor lookup (<c>Aws:LookupActors</c>); a CloudTrail change already names its actor.</summary>
+    private async Task<ChangeDecision> WithActorsAsync(ChangeDecision decision, CancellationToken cancellationToken) =>
+        _actors.WillLookUp(decision)
+            ? decision.WithActors(await _actors.ResolveAsync(decision, cancellationToken))
+            : decision.Actors.Status == ActorStatus.Found ? decision.WithActors(decision.Actors) : decision;
+
+    /// <summary>
+    /// With both sources on: the answer <c>already-notified</c> when every fact of the change was already mailed from
+    /// the other source within the correlation window, else the decision, noting what was already mailed.
+    /// </summary>
+    private async Task<(DeliveryResult? Covered, ChangeDecision Decision)> CorrelateAsync(SnsMessage? message, ChangeDecision decision, CancellationToken cancellationToken)
+    {
+        if (!_notify.CorrelatesSources || decision.Change is not { } change)
+        {
+            return (null, decision);
+        }
+
+        var atoms = ChangeAtoms.Of(change);
+        if (atoms.Count == 0)
+        {
+            return (null, decision);
+        }
+
+        var found = await _coverage.FindAsync(atoms, cancellationToken);
+        if (found is null)
+        {
+            _logger.CoverageUnavailable(change.Key.ToString());
+            return (null, decision);
+        }
+
+        var correlation = ChangeCorrelation.Evaluate(change, atoms, found, _notify.CorrelationWindowBefore, _notify.CorrelationWindowAfter);
+        var reports = correlation.Covering;
+        if (correlation.AllCovered)
+        {
+            var by = reports.Select(static r => r.Source).Distinct().Single();
+            var events = string.Join(", ", reports.SelectMany(static r => r.EventIds).Distinct(StringComparer.Ordinal).Take(5));
+            _logger.AlreadyNotified(change.Key.ToString(), change.Source.Name(), by.Name(), events);
+            var detail = $"Every fact of this change was already mailed from {by.Display()} (event {events}); not mailed again.";
+            return (new DeliveryResult(DeliveryOutcome.Ignored, DecisionReasons.AlreadyNotified, detail, Message: message,
+                Decision: decision with { Coverage = new CoverageNote(atoms.Count, 0, reports) }), decision);
+        }
+
+        if (reports.Count == 0)
+        {
+            return (null, decision);
+        }
+
+        var uncovered = correlation.Uncovered.Count;
+        _logger.PartlyCovered(change.Key.ToString(), change.Source.Name(), atoms.Count - uncovered, uncovered);
+        return (null, decision with { Coverage = new CoverageNote(atoms.Count - uncovered, uncovered, reports) });
+    }
+
+    /// <summary>After a mail left (or may have: uncertain), records which facts it reported, for the other source.</summary>
+    private async Task RecordCoverageAsync(ChangeDecision decision, DeliveryResult result, CancellationToken cancellationToken)
+    {
+        if (!_notify.CorrelatesSources || decision.Change is not { Time: { } time } change ||
+            result.Reason is not (NotifyReasons.Sent or NotifyReasons.SendUncertain or NotifyReasons.Duplicate or NotifyReasons.AlreadyUncertain) || result.Retry)
+        {
+            return;
+        }
+
+        var atoms = ChangeAtoms.Of(change);
+        if (atoms.Count > 0)
+        {
+            var ids = change.Source == ChangeSource.CloudTrail ? change.CloudTrailEventIds : [change.Events[0].Id];
+            await _coverage.RecordAsync(atoms, new AtomReport(change.Source, time, ids), CancellationToken.None);
+        }
+    }
+
+    /// <summary>One change's answer, or the combined answer for a call on several groups: the most urgent one first.</summary>
+    private static DeliveryResult Combined(List<DeliveryResult> results)
+    {
+        if (results.Count == 1)
+        {
+            return results[0];
+        }
+
+        var answer = results.MaxBy(static r => Urgency(r))!;
+        return answer with
+        {
+            Detail = answer.Detail + " (" + string.Join("; ", results.Select(static r => $"{r.Decision?.SecurityGroup?.Id ?? "?"}: {r.Reason}")) + ")",
+            Others = results.Where(r => !ReferenceEquals(r, answer)).ToList(),
+        };
     }
 
     /// <summary>
@@ -181,6 +357,51 @@ public sealed class ChangeNotifier : IDisposable
 
         return destinations.Count == 1 ? results[0] : Combine(destinations, results, email);
     }
+
+    /// <summary>Logs a routed decision: what was decided, and loudly a group change that reaches nobody.</summary>
+    private void Log(ChangeDecision decision, bool loud)
+    {
+        if (decision.RejectedRecipients.Count > 0)
+        {
+            _logger.RecipientsRejected(
+                decision.Key?.ToString(),
+                decision.RejectedRecipients.Count,
+                string.Join(", ", decision.RejectedRecipients.Select(static r => r.Reason).Distinct(StringComparer.Ordinal)));
+        }
+
+        if (decision.SecurityGroup is null)
+        {
+            _logger.Ignored(decision.Reason, decision.MessageType, decision.Detail);
+            return;
+        }
+
+        _logger.Decided(
+            decision.Key?.ToString(),
+            decision.MessageType,
+            decision.Outcome,
+            decision.Reason,
+            decision.Recipients.Count,
+            decision.Added.Count,
+            decision.Removed.Count,
+            decision.Changed.Count,
+            decision.TagChanges.Count,
+            decision.IsRisky);
+
+        if (decision.TurnedOff is { } off)
+        {
+            _logger.NotificationsTurnedOff(decision.Key?.ToString(), decision.SecurityGroup.Id, off.Cause);
+        }
+
+        // A group change that reaches nobody although it was meant to: loud, so an operator can fix tags or options.
+        if (loud || decision.Reason is DecisionReasons.OversizedNoFallback or DecisionReasons.NoRecipients or DecisionReasons.OwnersUnknownNoFallback)
+        {
+            _logger.ChangeNotNotified(decision.Key?.ToString(), decision.Reason, decision.Detail);
+        }
+    }
+
+    /// <param name="Answered">The answer when the message holds no change to route.</param>
+    /// <param name="Observed">What the message taught about its groups, for the directory once answered for good.</param>
+    private sealed record SourceDecisions(DeliveryResult? Answered, IReadOnlyList<ChangeDecision> Decisions, IReadOnlyList<GroupState> Observed);
 
     private static DeliveryResult Combine(IReadOnlyList<MailDestination> destinations, List<DeliveryResult> results, RenderedEmail email)
     {
@@ -310,9 +531,9 @@ public sealed class ChangeNotifier : IDisposable
         {
             Recipients = [to.ToLowerInvariant()],
             RoutedBy = "sgnotifier send-test: a sample change, not a real one",
-            Key = sample.Key! with { Version = "send-test-" + Guid.NewGuid().ToString("N") },
+            Change = sample.Change! with { Key = sample.Key! with { Version = "send-test-" + Guid.NewGuid().ToString("N") } },
         };
-        return await _sender.SendAsync(new OutgoingEmail(decision.Recipients, _renderer.Render(decision), decision.Key.ToString()), cancellationToken);
+        return await _sender.SendAsync(new OutgoingEmail(decision.Recipients, _renderer.Render(decision), decision.Key!.ToString()), cancellationToken);
     }
 
     public void Dispose() => _sendRate?.Dispose();
@@ -373,9 +594,9 @@ public sealed class ChangeNotifier : IDisposable
         }
     }
 
-    private static DeliveryResult AwsUnavailable(SnsMessage? message, InspectionResult inspection) =>
+    private static DeliveryResult AwsUnavailable(SnsMessage? message, string problem) =>
         new(DeliveryOutcome.Notify, NotifyReasons.AwsUnavailable,
-            "AWS could not be read to inspect an oversized change (" + inspection.Problem + "); SNS will deliver again",
+            "AWS could not be read to inspect the change (" + problem + "); SNS will deliver again",
             Retry: true, Message: message);
 
     private sealed class FailedLease : RateLimitLease

@@ -18,16 +18,35 @@ public static class DeliveryReport
     public static string ToJson(DeliveryResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var decision = result.Decision;
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            WriteResult(writer, result, others: true);
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <param name="others">Whether to write <c>otherGroups</c>: the answers for the other groups of a tag call on several groups.</param>
+    private static void WriteResult(Utf8JsonWriter writer, DeliveryResult result, bool others)
+    {
+        var decision = result.Decision;
         {
             writer.WriteStartObject();
             writer.WriteString("outcome", result.OutcomeName);
             writer.WriteString("reason", result.Reason);
             writer.WriteString("detail", result.Detail);
             writer.WriteNumber("httpStatus", result.HttpStatus);
+            WriteNullableString(writer, "source", (decision?.Source ?? decision?.Change?.Source)?.Name());
             WriteNullableString(writer, "messageType", decision?.MessageType);
+            writer.WriteStartArray("eventIds");
+            foreach (var id in decision?.RelatedEvents ?? [])
+            {
+                writer.WriteStringValue(id);
+            }
+
+            writer.WriteEndArray();
+            WriteNullableString(writer, "eventTime", decision?.CaptureTime?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
             if (decision?.SecurityGroup is { } group)
             {
                 writer.WriteStartObject("securityGroup");
@@ -95,13 +114,38 @@ public static class DeliveryReport
             {
                 writer.WriteStartObject();
                 writer.WritePropertyName("before");
-                WriteRule(writer, changed.Before);
+                if (changed.Before is { } before)
+                {
+                    WriteRule(writer, before);
+                }
+                else
+                {
+                    // Unknown: the source did not tell it and nothing remembered it (never guessed).
+                    writer.WriteNullValue();
+                }
+
                 writer.WritePropertyName("after");
-                WriteRule(writer, changed.After);
+                WriteRule(writer, changed.After with { RuleId = changed.After.RuleId ?? changed.RuleId });
                 writer.WriteEndObject();
             }
 
             writer.WriteEndArray();
+            writer.WriteStartArray("unknownRules");
+            foreach (var id in decision?.Change?.Rules.UnknownRuleIds ?? [])
+            {
+                writer.WriteStringValue(id);
+            }
+
+            writer.WriteEndArray();
+            WriteNullableString(writer, "rulesKnown", decision?.Change?.Rules.Completeness switch
+            {
+                null => null,
+                RuleCompleteness.Known => "known",
+                RuleCompleteness.BeforeUnknown => "before-unknown",
+                RuleCompleteness.CurrentOnly => "current-only",
+                _ => "unknown",
+            });
+            WriteNullableString(writer, "note", decision?.Change?.Note);
             writer.WriteStartArray("tagChanges");
             foreach (var tag in (decision?.TagChanges ?? []).OrderBy(static t => t.Key, StringComparer.Ordinal))
             {
@@ -114,6 +158,7 @@ public static class DeliveryReport
 
             writer.WriteEndArray();
             WriteActors(writer, decision?.Actors ?? ChangeActors.Off);
+            WriteCoverage(writer, decision?.Coverage);
             if (result.Email is { } email)
             {
                 writer.WriteStartObject("email");
@@ -127,10 +172,50 @@ public static class DeliveryReport
                 writer.WriteNull("email");
             }
 
+            if (others && result.Others.Count > 0)
+            {
+                writer.WriteStartArray("otherGroups");
+                foreach (var other in result.Others)
+                {
+                    WriteResult(writer, other, others: false);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+        }
+    }
+
+    private static void WriteCoverage(Utf8JsonWriter writer, CoverageNote? coverage)
+    {
+        if (coverage is null)
+        {
+            writer.WriteNull("alreadyReported");
+            return;
+        }
+
+        writer.WriteStartObject("alreadyReported");
+        writer.WriteNumber("covered", coverage.Covered);
+        writer.WriteNumber("uncovered", coverage.Uncovered);
+        writer.WriteStartArray("reports");
+        foreach (var report in coverage.Reports)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("source", report.Source.Name());
+            writer.WriteString("time", report.Time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            writer.WriteStartArray("eventIds");
+            foreach (var id in report.EventIds)
+            {
+                writer.WriteStringValue(id);
+            }
+
+            writer.WriteEndArray();
             writer.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        writer.WriteEndArray();
+        writer.WriteEndObject();
     }
 
     /// <summary>A readable summary, followed by the text mail when there is one.</summary>
@@ -143,6 +228,11 @@ public static class DeliveryReport
         text.Append(culture, $"Detail:      {result.Detail}").AppendLine();
         if (result.Decision is { } decision)
         {
+            if ((decision.Source ?? decision.Change?.Source) is { } source)
+            {
+                text.Append(culture, $"Source:      {source.Name()}").Append(decision.RelatedEvents.Count > 0 ? " (events " + string.Join(", ", decision.RelatedEvents) + ")" : "").AppendLine();
+            }
+
             if (decision.MessageType is not null)
             {
                 text.Append(culture, $"Message:     {decision.MessageType}").AppendLine();
@@ -174,6 +264,16 @@ public static class DeliveryReport
             if (decision.TurnedOff is { } off)
             {
                 text.Append(culture, $"WARNING:     notifications for this group are now OFF: {off.Cause}").AppendLine();
+            }
+
+            if (decision.Change?.Note is { } note)
+            {
+                text.Append(culture, $"Note:        {note}").AppendLine();
+            }
+
+            if (Email.ChangeView.AlreadyReportedText(decision) is { } already)
+            {
+                text.Append(culture, $"Already:     {already}").AppendLine();
             }
 
             foreach (var rejected in decision.RejectedRecipients)
@@ -263,6 +363,7 @@ public static class DeliveryReport
         WriteNullableString(writer, "description", rule.Description);
         writer.WriteBoolean("risky", assessed.Risky);
         writer.WriteBoolean("public", assessed.Public);
+        WriteNullableString(writer, "ruleId", assessed.RuleId);
         writer.WriteEndObject();
     }
 

@@ -18,6 +18,9 @@ public sealed record DeliveryResult(
     ChangeDecision? Decision = null,
     RenderedEmail? Email = null)
 {
+    /// <summary>The answers for the other groups of a call on several groups (a tag call); this one is the most urgent.</summary>
+    public IReadOnlyList<DeliveryResult> Others { get; init; } = [];
+
     /// <summary>
     /// The HTTP status for SNS: 4xx is never retried by SNS, so it is kept for messages that can never succeed;
     /// 503 asks for a retry.

@@ -257,4 +257,33 @@ internal static partial class Log
 
     [LoggerMessage(6013, LogLevel.Warning, "Change {ChangeKey}: actor unavailable, mailed without it: {Detail}")]
     public static partial void ActorUnavailable(this ILogger logger, string? changeKey, string detail);
+
+    // Issue 17 (CloudTrail as a second source, cross-source correlation): 6100–6149.
+    [LoggerMessage(EventId = 6100, Level = LogLevel.Information,
+        Message = "CloudTrail: {EventName} call {EventId} in {AccountId}/{Region} failed ({ErrorCode}); nothing changed, nothing mailed")]
+    public static partial void CloudTrailCallFailed(this ILogger logger, string eventId, string eventName, string? errorCode, string accountId, string region);
+
+    [LoggerMessage(EventId = 6101, Level = LogLevel.Error,
+        Message = "CloudTrail: {EventName} call {EventId} tagged {GroupCount} security groups; only the first {MaxGroups} are read and mailed, AWS Config reports the others")]
+    public static partial void CloudTrailTooManyGroups(this ILogger logger, string eventId, string eventName, int groupCount, int maxGroups);
+
+    [LoggerMessage(EventId = 6102, Level = LogLevel.Warning,
+        Message = "CloudTrail: {EventName} call {EventId} named its group by name only and EC2 could not tell its id: {Problem}")]
+    public static partial void CloudTrailGroupUnknown(this ILogger logger, string eventId, string eventName, string? problem);
+
+    [LoggerMessage(EventId = 6103, Level = LogLevel.Information,
+        Message = "Change {ChangeKey} ({Source}) already mailed from {CoveringSource} (events {CoveringEvents}): not mailed again")]
+    public static partial void AlreadyNotified(this ILogger logger, string? changeKey, string source, string coveringSource, string coveringEvents);
+
+    [LoggerMessage(EventId = 6104, Level = LogLevel.Warning,
+        Message = "Change {ChangeKey}: what the other source already mailed could not be read; mailing it (a possible repeat beats a miss)")]
+    public static partial void CoverageUnavailable(this ILogger logger, string? changeKey);
+
+    [LoggerMessage(EventId = 6105, Level = LogLevel.Information,
+        Message = "Change {ChangeKey} ({Source}): {Covered} of its facts were already mailed from the other source, {Uncovered} were not; mailing it")]
+    public static partial void PartlyCovered(this ILogger logger, string? changeKey, string source, int covered, int uncovered);
+
+    [LoggerMessage(EventId = 6106, Level = LogLevel.Warning,
+        Message = "A {Source} message arrived but Notify:Sources does not include it: ignored (source-disabled)")]
+    public static partial void SourceDisabled(this ILogger logger, string source);
 }

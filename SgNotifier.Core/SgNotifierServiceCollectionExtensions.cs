@@ -4,12 +4,16 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
 using SgNotifier.Core.Aws;
+using SgNotifier.Core.Changes;
 using SgNotifier.Core.Config;
 using SgNotifier.Core.Email;
+using SgNotifier.Core.Groups;
 using SgNotifier.Core.Ledger;
 using SgNotifier.Core.Routing;
 using SgNotifier.Core.Senders;
 using SgNotifier.Core.Sns;
+using SgNotifier.Core.Sources.CloudTrail;
+using SgNotifier.Core.Sources.Config;
 
 namespace SgNotifier.Core;
 
@@ -103,6 +107,10 @@ public static class SgNotifierServiceCollectionExtensions
             provider.GetRequiredService<IOptions<LedgerOptions>>().Value.Provider == LedgerProvider.Table
                 ? provider.GetRequiredService<TableNotificationLedger>()
                 : provider.GetRequiredService<MemoryNotificationLedger>());
+        services.AddSingleton<MemoryChangeCoverage>();
+        services.AddSingleton<IChangeCoverage>(static provider => provider.GetRequiredService<MemoryChangeCoverage>());
+        services.AddSingleton<MemoryGroupDirectory>();
+        services.AddSingleton<IGroupDirectory>(static provider => provider.GetRequiredService<MemoryGroupDirectory>());
         services.AddHostedService<LedgerTableStartup>();
         services.AddSingleton<LedgerPurger>();
 
@@ -177,7 +185,10 @@ public static class SgNotifierServiceCollectionExtensions
         services.AddSingleton<AwsClients>();
         services.AddSingleton<OversizedConfigurationItemFetcher>();
         services.AddSingleton<Ec2SecurityGroupLookup>();
-        services.AddSingleton<ConfigChangeInspector>();
+        // Sources: Config and CloudTrail, behind the one switch (Notify:Sources)
+        services.AddSingleton<ConfigChangeSource>();
+        services.AddSingleton<CloudTrailChangeSource>();
+        services.AddSingleton<ChangeSources>();
 
         // Actors: CloudTrail LookupEvents, signed per request; no retries here (the lookup has its own budget).
         services.AddHttpClient(CloudTrailLookupEventsClient.HttpClientName)

@@ -40,8 +40,12 @@ public sealed partial class CloudTrailActorResolver
     }
 
     /// <summary>Whether <see cref="ResolveAsync"/> would ask CloudTrail about this decision (else it answers "off").</summary>
+    /// <remarks>
+    /// Only Config changes are looked up: a CloudTrail change names its actor in the event itself (issue 17), and a
+    /// change whose actors are already known is never looked up again.
+    /// </remarks>
     public bool WillLookUp(ChangeDecision decision) =>
-        _options.LookupActors && decision is { Outcome: DecisionOutcome.Notify, SecurityGroup: not null };
+        _options.LookupActors && decision is { Outcome: DecisionOutcome.Notify, SecurityGroup: not null, Change.Source: ChangeSource.Config, Actors.Status: ActorStatus.Off };
 
     public async Task<ChangeActors> ResolveAsync(ChangeDecision decision, CancellationToken cancellationToken)
     {

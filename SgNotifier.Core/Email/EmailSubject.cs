@@ -30,7 +30,8 @@ public static class EmailSubject
         }
 
         builder.Append(Resource(decision)).Append(": ");
-        if (decision.SecurityGroup is null && decision.Added.Count + decision.Removed.Count + decision.Changed.Count == 0)
+        if ((decision.SecurityGroup is null || decision.Change?.Rules.Completeness == Changes.RuleCompleteness.Unknown) &&
+            decision.Added.Count + decision.Removed.Count + decision.Changed.Count == 0)
         {
             builder.Append(decision.Detail);
         }

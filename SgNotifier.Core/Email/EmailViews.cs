@@ -17,6 +17,12 @@ internal sealed record RuleRow(
     string Change, string Direction, string Protocol, string Ports, string Peer, string? Description,
     string? PreviousDescription, bool Risky, bool Public)
 {
+    /// <summary>The <c>sgr-…</c> id when the source told it.</summary>
+    public string? RuleId { get; init; }
+
+    /// <summary>A changed rule whose previous value no source knows (a CloudTrail modify of a group not seen before).</summary>
+    public bool PreviousUnknown { get; init; }
+
     /// <summary>A risky rule that now exists (added or changed); a removed risky rule is good news.</summary>
     public bool Highlight => Risky && Change != "removed";
 }
@@ -76,6 +82,18 @@ internal sealed record ChangeView(
 
     public IReadOnlyList<ActorView> Actors { get; init; } = [];
 
+    /// <summary>Rules the change touched by id whose values no source knows ("rule sgr-… (details unknown)").</summary>
+    public IReadOnlyList<string> UnknownRules { get; init; } = [];
+
+    /// <summary>Which source reported the change and how long after it happened it was handled; null without a change.</summary>
+    public string? Reported { get; init; }
+
+    /// <summary>What the other source already mailed of this change (issue 17); null when nothing.</summary>
+    public string? AlreadyReported { get; init; }
+
+    /// <summary>What the source could not tell about the change; null when nothing.</summary>
+    public string? Note { get; init; }
+
     public static ChangeView From(ChangeDecision decision, string subject, RoutingTagKeys tagKeys, MailDestination? destination = null)
     {
         var group = decision.SecurityGroup is { } g
@@ -123,6 +141,53 @@ internal sealed record ChangeView(
                 ? MailText.Body(decision.Actors.Detail)
                 : null,
             Actors = decision.Actors.Actors.Select(a => ActorView.From(a, region)).ToList(),
+            UnknownRules = decision.Change?.Rules.UnknownRuleIds.Select(static id => MailText.Body(id)!).ToList() ?? [],
+            Reported = MailText.Body(ReportedText(decision)),
+            AlreadyReported = MailText.Body(AlreadyReportedText(decision)),
+            Note = MailText.Body(decision.Change?.Note),
+        };
+    }
+
+    /// <summary>"AWS CloudTrail (…), handled 42 s after the call": which source, and how fast SgNotifier was.</summary>
+    public static string? ReportedText(ChangeDecision decision)
+    {
+        if (decision.Change is not { } change)
+        {
+            return null;
+        }
+
+        var after = change.Source == ChangeSource.CloudTrail ? "the call" : "AWS Config recorded it";
+        return change.Time is { } time && decision.HandledAt is { } handled
+            ? $"{change.Source.Display()}; handled {Duration(handled - time)} after {after}"
+            : change.Source.Display();
+    }
+
+    /// <summary>The other source's mails that already covered part of this change, and what this mail adds.</summary>
+    public static string? AlreadyReportedText(ChangeDecision decision)
+    {
+        if (decision.Coverage is not { Reports.Count: > 0 } coverage || decision.Change is not { } change)
+        {
+            return null;
+        }
+
+        var reports = string.Join("; ", coverage.Reports.Select(static r =>
+            $"{r.Source.Display()} at {r.Time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)}" +
+            (r.EventIds.Count > 0 ? $" (event {string.Join(", ", r.EventIds)})" : "")));
+        return change.Source == ChangeSource.Config
+            ? $"Part of this change was already mailed from {reports}. AWS Config reports changes no CloudTrail mail covered ({coverage.Uncovered} of {coverage.Covered + coverage.Uncovered}): an event EventBridge dropped, or a change AWS made itself."
+            : $"Part of this change was already mailed from {reports}; this mail reports {coverage.Uncovered} of its {coverage.Covered + coverage.Uncovered} facts for the first time.";
+    }
+
+    private static string Duration(TimeSpan span)
+    {
+        var seconds = Math.Max(0, span.TotalSeconds);
+        return seconds switch
+        {
+            < 1 => "under a second",
+            < 120 => string.Create(CultureInfo.InvariantCulture, $"{(int)seconds} s"),
+            < 7200 => string.Create(CultureInfo.InvariantCulture, $"{(int)(seconds / 60)} min"),
+            < 172800 => string.Create(CultureInfo.InvariantCulture, $"{(int)(seconds / 3600)} h"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"{(int)(seconds / 86400)} days"),
         };
     }
 
@@ -142,6 +207,12 @@ internal sealed record ChangeView(
 
     private static string SummaryOf(ChangeDecision decision)
     {
+        if (decision.Change?.Rules.Completeness == RuleCompleteness.Unknown && decision.Change.Kind != ChangeKind.Deleted)
+        {
+            // Nothing is known of the change itself: say why, and what to do.
+            return decision.Detail;
+        }
+
         if (string.Equals(decision.ChangeType, "DELETE", StringComparison.OrdinalIgnoreCase))
         {
             return "The security group was deleted.";
@@ -151,7 +222,10 @@ internal sealed record ChangeView(
         AddCount(parts, decision.Added.Count, "added");
         AddCount(parts, decision.Removed.Count, "removed");
         AddCount(parts, decision.Changed.Count, "changed");
-        var rules = parts.Count == 0 ? "No rule changed" : string.Join(", ", parts);
+        AddCount(parts, decision.Change?.Rules.UnknownRuleIds.Count ?? 0, "touched by id (details unknown)");
+        var rules = parts.Count == 0
+            ? decision.Change?.Rules.Completeness == RuleCompleteness.CurrentOnly ? "The rule changes are unknown" : "No rule changed"
+            : string.Join(", ", parts);
         var tags = decision.TagChanges.Count switch
         {
             0 => "",
@@ -173,7 +247,7 @@ internal sealed record ChangeView(
     /// <summary>Risky rules first, then added, changed, removed; otherwise in the decision's order.</summary>
     private static List<RuleRow> RulesOf(ChangeDecision decision) =>
         decision.Added.Select(static r => Row("added", r, null))
-            .Concat(decision.Changed.Select(static c => Row("changed", c.After, c.Before.Rule.Description)))
+            .Concat(decision.Changed.Select(static c => Row("changed", c.After, c.Before?.Rule.Description) with { RuleId = MailText.Body(c.RuleId), PreviousUnknown = c.Before is null }))
             .Concat(decision.Removed.Select(static r => Row("removed", r, null)))
             .Select(static (row, index) => (row, index))
             .OrderBy(static x => x.row.Highlight ? 0 : 1)
@@ -193,7 +267,10 @@ internal sealed record ChangeView(
             MailText.Body(rule.Description),
             MailText.Body(previousDescription),
             assessed.Risky,
-            assessed.Public);
+            assessed.Public)
+        {
+            RuleId = MailText.Body(assessed.RuleId),
+        };
     }
 }
 

@@ -1,5 +1,4 @@
-using System.Globalization;
-using SgNotifier.Core.Config;
+using SgNotifier.Core.Changes;
 using SgNotifier.Core.Diff;
 using SgNotifier.Core.Senders;
 
@@ -14,260 +13,72 @@ public static class ChangeRouter
 {
     private static readonly Dictionary<string, string> NoTags = new(StringComparer.Ordinal);
 
-    public static ChangeDecision Decide(ConfigMessage message, NotifyOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(options);
-        return message.Kind switch
-        {
-            ConfigMessageKind.NotConfig => ChangeDecision.Ignore(
-                DecisionReasons.NotConfig, $"Not an AWS Config message: {message.Problem}."),
-            ConfigMessageKind.UnknownMessageType => ChangeDecision.Ignore(
-                DecisionReasons.UnknownMessageType, "AWS Config does not send this messageType.", message.MessageType),
-            ConfigMessageKind.OtherNotification => ChangeDecision.Ignore(
-                DecisionReasons.NotItemChange, "An AWS Config notification that is not about a configuration change.", message.MessageType),
-            ConfigMessageKind.Malformed => ChangeDecision.Ignore(
-                DecisionReasons.MalformedConfig, $"The AWS Config message could not be read: {message.Problem}.", message.MessageType),
-            ConfigMessageKind.OversizedItemChange or ConfigMessageKind.OversizedDeliveryFailed => DecideOversized(
-                message, options, "fetching oversized items from S3 and looking groups up in EC2 are both disabled"),
-            _ => DecideItemChange(message, options),
-        };
-    }
-
     /// <summary>
-    /// An oversized change (or one Config could not deliver to S3) whose content could not be read:
-    /// the fallback recipients hear that it happened, or, with none configured, it is ignored with a reason to log loudly.
+    /// Routes one change, whichever source reported it: on its previous AND current tags when both are known, on the
+    /// known side otherwise, and to <c>Notify:FallbackRecipients</c> when no tags are known at all.
     /// </summary>
-    /// <param name="why">Why it could not be inspected, as a sentence fragment for <see cref="ChangeDecision.Detail"/>.</param>
-    public static ChangeDecision DecideOversized(ConfigMessage message, NotifyOptions options, string why)
+    public static ChangeDecision Route(SecurityGroupChange change, NotifyOptions options)
     {
-        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(options);
-        var summary = message.Summary ?? throw new ArgumentException("The message has no configurationItemSummary.", nameof(message));
-        var baseline = FromSummary(message, summary);
-        if (!summary.IsSecurityGroup)
+        var group = change.Group;
+        if (!IsAccountAllowed(group.AccountId, options))
         {
-            return baseline with { Reason = DecisionReasons.NotSecurityGroup, Detail = $"A change of a {summary.ResourceType}, not of a security group." };
-        }
-
-        if (!IsAccountAllowed(summary.AwsAccountId, options))
-        {
-            return AccountNotAllowed(summary.AwsAccountId, message.MessageType);
-        }
-
-        if (message.Kind == ConfigMessageKind.OversizedDeliveryFailed)
-        {
-            return baseline with
-            {
-                Reason = DecisionReasons.OversizedDeliveryFailed,
-                Detail = $"AWS Config could not deliver an oversized change of the group to S3 ({message.S3Delivery?.ErrorCode ?? "no error code"}).",
-            };
-        }
-
-        var fallback = Fallback(options);
-        if (fallback.Count == 0)
-        {
-            return baseline with
-            {
-                Reason = DecisionReasons.OversizedNoFallback,
-                Detail = $"An oversized change of the group could not be inspected ({why}) and Notify:FallbackRecipients is empty.",
-            };
-        }
-
-        return baseline with
-        {
-            Outcome = DecisionOutcome.Notify,
-            Reason = DecisionReasons.OversizedUninspected,
-            Detail = $"AWS Config reported a change too large for a notification, and it could not be inspected ({why}): check the group's rules and tags.",
-            Recipients = fallback,
-            RoutedBy = "Notify:FallbackRecipients, because the change could not be inspected",
-        };
-    }
-
-    /// <summary>An oversized change inspected through EC2 only: routed on the group's current tags, showing its current rules.</summary>
-    public static ChangeDecision DecideFromCurrentState(ConfigMessage message, SecurityGroupConfiguration current, NotifyOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(current);
-        ArgumentNullException.ThrowIfNull(options);
-        var summary = message.Summary ?? throw new ArgumentException("The message has no configurationItemSummary.", nameof(message));
-        var tags = current.Tags ?? NoTags;
-        var riskyPorts = options.EffectiveRiskyPorts;
-        var baseline = FromSummary(message, summary) with
-        {
-            SecurityGroup = new SecurityGroupIdentity(
-                summary.ResourceId, current.GroupName ?? summary.ResourceName, summary.AwsAccountId, summary.AwsRegion, current.VpcId, summary.Arn),
-            CurrentRules = Sorted(PermissionFlattener.Flatten(current, summary.AwsAccountId)).Select(r => RuleRiskAssessor.Assess(r, riskyPorts)).ToList(),
-        };
-
-        if (!IsOptedIn(tags, options))
-        {
-            return baseline with
-            {
-                Reason = DecisionReasons.NotificationsOff,
-                Detail = $"An oversized change of a group whose current tags do not opt in ({options.NotifyOnChangeTagKey}); its previous tags are unknown.",
-            };
-        }
-
-        var owners = Owners(tags, options);
-        var (recipients, routedBy) = owners.Addresses.Count > 0
-            ? (owners.Addresses, $"{options.NotifyOnChangeTagKey} opts the group in (current tags, read from EC2); recipients from {options.OwnerTagKey}")
-            : (Fallback(options), $"{options.NotifyOnChangeTagKey} opts the group in (current tags, read from EC2); no valid {options.OwnerTagKey} address, so Notify:FallbackRecipients");
-        if (recipients.Count == 0)
-        {
-            return baseline with
-            {
-                Reason = DecisionReasons.NoRecipients,
-                Detail = $"The group opts in but has no valid {options.OwnerTagKey} address and Notify:FallbackRecipients is empty.",
-                RejectedRecipients = owners.Rejected,
-            };
-        }
-
-        return baseline with
-        {
-            Outcome = DecisionOutcome.Notify,
-            Reason = DecisionReasons.OversizedCurrentState,
-            Detail = "AWS Config reported a change too large for a notification; the change itself could not be read, so this shows the group's rules as EC2 describes them now.",
-            Recipients = recipients,
-            RejectedRecipients = owners.Rejected,
-            RoutedBy = routedBy,
-        };
-    }
-
-    private static ChangeDecision DecideItemChange(ConfigMessage message, NotifyOptions options)
-    {
-        var item = message.Item ?? throw new ArgumentException("An item change without an item.", nameof(message));
-        if (!item.IsSecurityGroup)
-        {
-            return ChangeDecision.Ignore(DecisionReasons.NotSecurityGroup, $"A change of a {item.ResourceType}, not of a security group.", message.MessageType);
-        }
-
-        if (!IsAccountAllowed(item.AwsAccountId, options))
-        {
-            return AccountNotAllowed(item.AwsAccountId, message.MessageType);
-        }
-
-        var diff = message.Diff;
-        var status = item.ConfigurationItemStatus;
-        var previousConfiguration = diff?.Configuration?.PreviousValue;
-        var deleted = string.Equals(diff?.ChangeType, "DELETE", StringComparison.Ordinal) ||
-                      string.Equals(status, "ResourceDeleted", StringComparison.OrdinalIgnoreCase) ||
-                      string.Equals(status, "ResourceDeletedNotRecorded", StringComparison.OrdinalIgnoreCase) ||
-                      item.Configuration is null;
-        var created = !deleted && (string.Equals(diff?.ChangeType, "CREATE", StringComparison.Ordinal) ||
-                                   (diff is null && string.Equals(status, "ResourceDiscovered", StringComparison.OrdinalIgnoreCase)));
-        var changeType = created ? "CREATE" : deleted ? "DELETE" : "UPDATE";
-        var account = item.AwsAccountId;
-        var configuration = deleted ? null : item.Configuration;
-
-        var baseline = new ChangeDecision(
-            DecisionOutcome.Ignore,
-            DecisionReasons.NoChange,
-            string.Empty,
-            message.MessageType,
-            new SecurityGroupIdentity(
-                item.ResourceId,
-                configuration?.GroupName ?? previousConfiguration?.GroupName ?? item.ResourceName,
-                account,
-                item.AwsRegion,
-                configuration?.VpcId ?? previousConfiguration?.VpcId,
-                item.Arn),
-            changeType,
-            item.ConfigurationItemCaptureTime,
-            item.RelatedEvents,
-            [],
-            [],
-            [],
-            [],
-            [],
-            [],
-            null,
-            new ChangeKey(account, item.AwsRegion, item.ResourceId, StateId(item.ConfigurationStateId, item.ConfigurationItemCaptureTime)));
-
-        if (string.Equals(status, "ResourceNotRecorded", StringComparison.OrdinalIgnoreCase))
-        {
-            return baseline with
-            {
-                Reason = DecisionReasons.ResourceNotRecorded,
-                Detail = "AWS Config stopped recording the group (ResourceNotRecorded): its rules and tags are no longer known.",
-            };
-        }
-
-        var hasPreviousState = previousConfiguration is not null || diff is { PermissionChanges.Count: > 0 } || diff is { TagChanges.Count: > 0 };
-        if (deleted && !hasPreviousState)
-        {
-            var notRecorded = string.Equals(status, "ResourceDeletedNotRecorded", StringComparison.OrdinalIgnoreCase);
-            return baseline with
-            {
-                Reason = notRecorded ? DecisionReasons.ResourceNotRecorded : DecisionReasons.PreviousStateUnknown,
-                Detail = notRecorded
-                    ? "The group was deleted while AWS Config was not recording it: its previous owners are unknown."
-                    : "The group was deleted but the notification carries no previous configuration: its previous owners are unknown.",
-            };
-        }
-
-        // Rules: after from the item; before = (after − updated values) + previous values, or the whole previous configuration.
-        var after = PermissionFlattener.Flatten(configuration, account);
-        IReadOnlyList<SecurityGroupRule> before;
-        if (created)
-        {
-            before = [];
-        }
-        else if (previousConfiguration is not null)
-        {
-            before = PermissionFlattener.Flatten(previousConfiguration, account);
-        }
-        else
-        {
-            var changes = diff?.PermissionChanges ?? [];
-            before = RuleSetDiff.Reconstruct(
-                after,
-                changes.SelectMany(c => c.UpdatedValue.SelectMany(p => PermissionFlattener.Flatten(c.Direction, p, account))),
-                changes.SelectMany(c => c.PreviousValue.SelectMany(p => PermissionFlattener.Flatten(c.Direction, p, account))));
-        }
-
-        var ruleDiff = RuleSetDiff.Compare(before, after);
-
-        // Tags: the item's map, else the configuration's list; before = current with the diff's tag keys undone.
-        IReadOnlyDictionary<string, string> currentTags = item.Tags.Count > 0 ? item.Tags : configuration?.Tags ?? NoTags;
-        var previousTags = created ? new Dictionary<string, string>(StringComparer.Ordinal) : TagSetDiff.Undo(currentTags, diff?.TagChanges ?? []);
-        foreach (var (key, value) in previousConfiguration?.Tags ?? NoTags)
-        {
-            previousTags.TryAdd(key, value);
+            return ChangeDecision.Ignore(DecisionReasons.AccountNotAllowed, $"Account {group.AccountId} is not in Notify:AllowedAccountIds.", MessageTypeOf(change));
         }
 
         var riskyPorts = options.EffectiveRiskyPorts;
-        var decision = baseline with
+        var rules = change.Rules;
+        var decision = new ChangeDecision(DecisionOutcome.Ignore, DecisionReasons.NoChange, string.Empty, change, [], [], null)
         {
-            Added = ruleDiff.Added.Select(r => RuleRiskAssessor.Assess(r, riskyPorts)).ToList(),
-            Removed = ruleDiff.Removed.Select(r => RuleRiskAssessor.Assess(r, riskyPorts)).ToList(),
-            Changed = ruleDiff.Changed
-                .Select(c => new ChangedRule(RuleRiskAssessor.Assess(c.Before, riskyPorts), RuleRiskAssessor.Assess(c.After, riskyPorts)))
+            MessageType = MessageTypeOf(change),
+            Added = rules.Added.Select(r => RuleRiskAssessor.Assess(r.Rule, riskyPorts) with { RuleId = r.RuleId }).ToList(),
+            Removed = rules.Removed.Select(r => RuleRiskAssessor.Assess(r.Rule, riskyPorts) with { RuleId = r.RuleId }).ToList(),
+            Changed = rules.Changed
+                .Select(c => new ChangedRule(c.Before is null ? null : RuleRiskAssessor.Assess(c.Before, riskyPorts), RuleRiskAssessor.Assess(c.After, riskyPorts), c.RuleId))
                 .ToList(),
-            TagChanges = TagSetDiff.Compare(previousTags, currentTags),
+            CurrentRules = rules.Completeness == RuleCompleteness.CurrentOnly
+                ? Sorted(rules.Current.Select(static r => r.Rule)).Select(r => RuleRiskAssessor.Assess(r, riskyPorts)).ToList()
+                : [],
+            TagChanges = change.Tags is { Before: { } b, After: { } a } ? TagSetDiff.Compare(b, a) : [],
         };
 
-        var previousOptIn = IsOptedIn(previousTags, options);
-        var currentOptIn = IsOptedIn(currentTags, options);
+        var (previousTags, currentTags) = (change.Tags.Before, change.Tags.After);
+        if (previousTags is null && currentTags is null)
+        {
+            return RouteUnknownOwners(decision, change, options);
+        }
+
+        var previousOptIn = previousTags is not null && IsOptedIn(previousTags, options);
+        var currentOptIn = currentTags is not null && IsOptedIn(currentTags, options);
         if (!previousOptIn && !currentOptIn)
         {
             return decision with
             {
                 Reason = DecisionReasons.NotificationsOff,
-                Detail = $"Neither the previous nor the current tags of the group set {options.NotifyOnChangeTagKey} to yes or true.",
+                Detail = previousTags is null
+                    ? $"The group's current tags do not set {options.NotifyOnChangeTagKey} to yes or true; its previous tags are unknown."
+                    : currentTags is null
+                        ? $"The group's previous tags did not set {options.NotifyOnChangeTagKey} to yes or true; its current tags are unknown."
+                        : $"Neither the previous nor the current tags of the group set {options.NotifyOnChangeTagKey} to yes or true.",
             };
         }
 
-        var previousOwners = Owners(previousTags, options);
-        var currentOwners = Owners(currentTags, options);
+        var previousOwners = Owners(previousTags ?? NoTags, options);
+        var currentOwners = Owners(currentTags ?? NoTags, options);
         var (destinations, overBudget) = OwnerDestinations(previousOwners.Addresses, currentOwners.Addresses, options);
         var rejected = previousOwners.Rejected.Union(currentOwners.Rejected).Union(overBudget).ToList();
-        var optedInBy = $"{options.NotifyOnChangeTagKey}=yes on the group ({States(previousOptIn, currentOptIn)})";
-        var ownersFrom = States(previousOwners.Addresses.Count > 0, currentOwners.Addresses.Count > 0);
+        // Only the current tags known (an oversized item or a CloudTrail call on a group never seen): they come from EC2.
+        var optedInBy = previousTags is null
+            ? $"{options.NotifyOnChangeTagKey} opts the group in (current tags, read from EC2)"
+            : $"{options.NotifyOnChangeTagKey}=yes on the group ({States(previousOptIn, currentOptIn, previousTags is not null, currentTags is not null)})";
+        var ownersFrom = States(previousOwners.Addresses.Count > 0, currentOwners.Addresses.Count > 0, previousTags is not null, currentTags is not null);
         string routedBy;
         if (destinations.Count > 0)
         {
-            routedBy = $"{optedInBy}; recipients from {options.OwnerTagKey} ({ownersFrom})";
+            routedBy = previousTags is null
+                ? $"{optedInBy}; recipients from {options.OwnerTagKey}"
+                : $"{optedInBy}; recipients from {options.OwnerTagKey} ({ownersFrom})";
         }
         else
         {
@@ -278,7 +89,6 @@ public static class ChangeRouter
 
         var recipients = destinations.SelectMany(static d => d.Recipients).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         decision = decision with { RejectedRecipients = rejected };
-
         if (recipients.Count == 0)
         {
             return decision with
@@ -288,7 +98,8 @@ public static class ChangeRouter
             };
         }
 
-        if (!created && !deleted && ruleDiff.IsEmpty && decision.TagChanges.Count == 0)
+        var currentOnly = rules.Completeness == RuleCompleteness.CurrentOnly;
+        if (change.Kind == ChangeKind.Updated && !currentOnly && rules.IsEmpty && decision.TagChanges.Count == 0)
         {
             return decision with
             {
@@ -297,53 +108,76 @@ public static class ChangeRouter
             };
         }
 
-        decision = decision with
-        {
-            Destinations = destinations,
-            TurnedOff = created || deleted ? null : TurnedOff(previousOptIn, currentOptIn, previousOwners, currentOwners, options),
-        };
         return decision with
         {
             Outcome = DecisionOutcome.Notify,
-            Reason = DecisionReasons.Changed,
-            Detail = changeType switch
-            {
-                "CREATE" => "The security group was created.",
-                "DELETE" => "The security group was deleted.",
-                _ => "The security group's rules or tags changed.",
-            },
+            Reason = currentOnly ? DecisionReasons.OversizedCurrentState : DecisionReasons.Changed,
+            Detail = currentOnly
+                ? "AWS Config reported a change too large for a notification; the change itself could not be read, so this shows the group's rules as EC2 describes them now."
+                : change.Kind switch
+                {
+                    ChangeKind.Created => "The security group was created.",
+                    ChangeKind.Deleted => "The security group was deleted.",
+                    _ => "The security group's rules or tags changed.",
+                },
             Recipients = recipients,
             RoutedBy = routedBy,
+            Destinations = destinations,
+            TurnedOff = change.Kind == ChangeKind.Updated && previousTags is not null && currentTags is not null
+                ? TurnedOff(previousOptIn, currentOptIn, previousOwners, currentOwners, options)
+                : null,
         };
     }
 
-    private static ChangeDecision FromSummary(ConfigMessage message, ConfigurationItemSummary summary) => new(
-        DecisionOutcome.Ignore,
-        DecisionReasons.OversizedNoFallback,
-        string.Empty,
-        message.MessageType,
-        new SecurityGroupIdentity(summary.ResourceId, summary.ResourceName, summary.AwsAccountId, summary.AwsRegion, null, summary.Arn),
-        summary.ChangeType,
-        summary.ConfigurationItemCaptureTime,
-        [],
-        [],
-        [],
-        [],
-        [],
-        [],
-        [],
-        null,
-        KeyOf(summary));
-
-    /// <summary>The dedupe key of an oversized change: the summary's, whichever way its content is then read.</summary>
-    public static ChangeKey KeyOf(ConfigurationItemSummary summary)
+    /// <summary>
+    /// The verdict on a message a source did not read as a change: its reason, or <c>account-not-allowed</c> when it
+    /// is about a group of an account outside <c>Notify:AllowedAccountIds</c> (checked before any other reason).
+    /// </summary>
+    public static ChangeDecision Decide(IgnoredReading ignored, NotifyOptions options)
     {
-        ArgumentNullException.ThrowIfNull(summary);
-        return new ChangeKey(summary.AwsAccountId, summary.AwsRegion, summary.ResourceId, StateId(summary.ConfigurationStateId, summary.ConfigurationItemCaptureTime));
+        ArgumentNullException.ThrowIfNull(ignored);
+        ArgumentNullException.ThrowIfNull(options);
+        return ignored.Context is { } context && !IsAccountAllowed(context.Group.AccountId, options)
+            ? ChangeDecision.Ignore(DecisionReasons.AccountNotAllowed, $"Account {context.Group.AccountId} is not in Notify:AllowedAccountIds.", ignored.MessageType)
+            : ChangeDecision.Ignore(ignored.Reason, ignored.Detail, ignored.MessageType, ignored.Context);
     }
 
-    private static string StateId(string? configurationStateId, DateTimeOffset? captureTime) =>
-        configurationStateId ?? captureTime?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) ?? "unknown";
+    /// <summary>
+    /// A change whose group's tags no source could tell (an oversized Config item that could not be read, a CloudTrail
+    /// call on a group the directory never saw and EC2 cannot describe): the fallback recipients hear that it happened,
+    /// or, with none configured, it is ignored with a reason to log loudly.
+    /// </summary>
+    private static ChangeDecision RouteUnknownOwners(ChangeDecision decision, SecurityGroupChange change, NotifyOptions options)
+    {
+        var oversized = change.Source == ChangeSource.Config;
+        var why = change.Note ?? "its tags are unknown";
+        var fallback = Fallback(options);
+        if (fallback.Count == 0)
+        {
+            return decision with
+            {
+                Reason = oversized ? DecisionReasons.OversizedNoFallback : DecisionReasons.OwnersUnknownNoFallback,
+                Detail = oversized
+                    ? $"An oversized change of the group could not be inspected ({why}) and Notify:FallbackRecipients is empty."
+                    : $"The group's owners are unknown ({why}) and Notify:FallbackRecipients is empty.",
+            };
+        }
+
+        return decision with
+        {
+            Outcome = DecisionOutcome.Notify,
+            Reason = oversized ? DecisionReasons.OversizedUninspected : DecisionReasons.OwnersUnknown,
+            Detail = oversized
+                ? $"AWS Config reported a change too large for a notification, and it could not be inspected ({why}): check the group's rules and tags."
+                : $"The group's owners are unknown ({why}): the fallback recipients are told instead.",
+            Recipients = fallback,
+            RoutedBy = oversized
+                ? "Notify:FallbackRecipients, because the change could not be inspected"
+                : "Notify:FallbackRecipients, because the group's tags are unknown",
+        };
+    }
+
+    private static string? MessageTypeOf(SecurityGroupChange change) => change.Events.Count > 0 ? change.Events[0].Name : null;
 
     /// <summary>
     /// Tag keys match ignoring case and invisible characters (<see cref="TagText"/>), so <c>notifyonchange</c> or a
@@ -401,9 +235,6 @@ public static class ChangeRouter
         ArgumentNullException.ThrowIfNull(options);
         return options.AllowedAccountIds is not { Count: > 0 } allowed || allowed.Contains(accountId, StringComparer.Ordinal);
     }
-
-    private static ChangeDecision AccountNotAllowed(string accountId, string? messageType) => ChangeDecision.Ignore(
-        DecisionReasons.AccountNotAllowed, $"Account {accountId} is not in Notify:AllowedAccountIds.", messageType);
 
     /// <summary>Keys that read as <paramref name="key"/>: the exactly spelled one first, then the others in ordinal order.</summary>
     private static IEnumerable<string> TagValues(IReadOnlyDictionary<string, string> tags, string key) =>
@@ -470,11 +301,11 @@ public static class ChangeRouter
         .Order(StringComparer.Ordinal)
         .ToList();
 
-    private static string States(bool previous, bool current) => (previous, current) switch
+    private static string States(bool previous, bool current, bool previousKnown, bool currentKnown) => (previous, current) switch
     {
         (true, true) => "previous and current tags",
-        (true, false) => "previous tags only",
-        (false, true) => "current tags",
+        (true, false) => currentKnown ? "previous tags only" : "previous tags; current tags unknown",
+        (false, true) => previousKnown ? "current tags" : "current tags; previous tags unknown",
         _ => "no tags",
     };
 

@@ -50,4 +50,19 @@ public static class DecisionReasons
 
     /// <summary>Ignore: the resource's account is not in <c>Notify:AllowedAccountIds</c>.</summary>
     public const string AccountNotAllowed = "account-not-allowed";
+
+    /// <summary>A CloudTrail change of a group whose tags no source knows (never seen, and EC2 cannot describe it): mailed to the fallback recipients.</summary>
+    public const string OwnersUnknown = "owners-unknown";
+
+    /// <summary>As <see cref="OwnersUnknown"/>, with no fallback recipients: nobody is told (logged as an error).</summary>
+    public const string OwnersUnknownNoFallback = "owners-unknown-no-fallback";
+
+    /// <summary>Every fact of the change was already mailed from the other source (issue 17 correlation).</summary>
+    public const string AlreadyNotified = "already-notified";
+
+    /// <summary>A CloudTrail event while <c>Notify:Sources</c> does not include CloudTrail (or Config while it does not include Config).</summary>
+    public const string SourceDisabled = "source-disabled";
+
+    /// <summary>A call on a group named only by name whose id EC2 could not tell: never guessed.</summary>
+    public const string GroupUnknown = "group-unknown";
 }

@@ -57,6 +57,33 @@ public sealed class NotifyOptions : IValidatableObject
     /// <summary>When set, only changes of resources in these AWS accounts are routed; others are ignored (<c>account-not-allowed</c>).</summary>
     public IList<string>? AllowedAccountIds { get; set; }
 
+    /// <summary>
+    /// Which sources' messages are routed: <c>Config</c>, <c>CloudTrail</c> (any case). Null (not configured) means
+    /// Config only, as before CloudTrail existed; a CloudTrail event then is ignored with <c>source-disabled</c>. With
+    /// both, a change mailed from one source is not mailed again from the other (<c>already-notified</c>).
+    /// </summary>
+    public IList<string>? Sources { get; set; }
+
+    /// <summary>
+    /// How long before a Config capture time its CloudTrail call may have been made and still be the same change
+    /// (Config records minutes after the call). Default 15 minutes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Notify:CorrelationWindowBefore must be between 00:00:00 and 1.00:00:00.")]
+    public TimeSpan CorrelationWindowBefore { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long after a Config capture time a CloudTrail call may be dated and still be the same change (clock skew). Default 2 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Notify:CorrelationWindowAfter must be between 00:00:00 and 01:00:00.")]
+    public TimeSpan CorrelationWindowAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The sources routed (<see cref="Sources"/>, default Config only).</summary>
+    public IReadOnlySet<Changes.ChangeSource> EffectiveSources => Sources is not { Count: > 0 } names
+        ? new HashSet<Changes.ChangeSource> { Changes.ChangeSource.Config }
+        : names.Select(static n => Enum.TryParse<Changes.ChangeSource>(n?.Trim(), ignoreCase: true, out var s) && Enum.IsDefined(s) && !int.TryParse(n, out _) ? s : (Changes.ChangeSource?)null)
+            .Where(static s => s is not null).Select(static s => s!.Value).ToHashSet();
+
+    /// <summary>Both sources are routed: their reports of one change are correlated (issue 17).</summary>
+    public bool CorrelatesSources => EffectiveSources.Count > 1;
+
     public IReadOnlyCollection<int> EffectiveRiskyPorts => RiskyPorts is null ? DefaultRiskyPorts : [.. RiskyPorts];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -75,6 +102,19 @@ public sealed class NotifyOptions : IValidatableObject
             {
                 yield return new ValidationResult($"Notify:AllowedRecipientDomains: '{domain}' is not a domain name (or '*' for any domain).", [nameof(AllowedRecipientDomains)]);
             }
+        }
+
+        foreach (var name in Sources ?? [])
+        {
+            if (!string.Equals(name?.Trim(), "Config", StringComparison.OrdinalIgnoreCase) && !string.Equals(name?.Trim(), "CloudTrail", StringComparison.OrdinalIgnoreCase))
+            {
+                yield return new ValidationResult($"Notify:Sources: '{name}' is not a source (Config, CloudTrail).", [nameof(Sources)]);
+            }
+        }
+
+        if (Sources is { Count: 0 })
+        {
+            yield return new ValidationResult("Notify:Sources: name at least one source (Config, CloudTrail).", [nameof(Sources)]);
         }
 
         if (MaxRecipients < MaxRecipientsPerTag)

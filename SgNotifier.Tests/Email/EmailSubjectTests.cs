@@ -35,7 +35,7 @@ public sealed class EmailSubjectTests
     {
         var decision = TestDecisions.RiskyRdpAdded() with
         {
-            SecurityGroup = TestDecisions.RiskyRdpAdded().SecurityGroup! with { Name = "web\r\nBcc:\tvictim@example.com\u202E\u200B\u0007" },
+            Change = TestDecisions.RiskyRdpAdded().Change! with { Group = TestDecisions.RiskyRdpAdded().SecurityGroup! with { Name = "web\r\nBcc:\tvictim@example.com\u202E\u200B\u0007" } },
         };
 
         var subject = EmailSubject.ForChange(decision, "[SG change]", RoutingTagKeys.Default);
@@ -49,7 +49,7 @@ public sealed class EmailSubjectTests
     {
         var decision = TestDecisions.RiskyRdpAdded() with
         {
-            SecurityGroup = TestDecisions.RiskyRdpAdded().SecurityGroup! with { Name = new string('x', 150) + string.Concat(Enumerable.Repeat("🔥", 60)) },
+            Change = TestDecisions.RiskyRdpAdded().Change! with { Group = TestDecisions.RiskyRdpAdded().SecurityGroup! with { Name = new string('x', 150) + string.Concat(Enumerable.Repeat("🔥", 60)) } },
         };
 
         var subject = EmailSubject.ForChange(decision, "[SG change]", RoutingTagKeys.Default);

@@ -1,5 +1,6 @@
 using SgNotifier.Core.Changes;
 using SgNotifier.Core.Diff;
+using SgNotifier.Core.Ledger;
 using SgNotifier.Core.Routing;
 
 namespace SgNotifier.Tests.Email;
@@ -28,25 +29,17 @@ internal static class TestDecisions
         ["deleted"] = Deleted(),
         ["no-identity"] = NoIdentity(),
         ["notifications-off"] = NotificationsOff(),
-        ["actor-found"] = RiskyRdpAdded() with { Actors = new ChangeActors(ActorStatus.Found, [SsoActor()], "named by CloudTrail") },
-        ["actors-two"] = TagHijack() with
-        {
-            Actors = new ChangeActors(ActorStatus.Found, [SsoActor(), SsoActor() with
+        ["actor-found"] = RiskyRdpAdded().WithActors(new ChangeActors(ActorStatus.Found, [SsoActor()], "named by CloudTrail")),
+        ["actors-two"] = TagHijack().WithActors(new ChangeActors(ActorStatus.Found, [SsoActor(), SsoActor() with
             {
                 Display = "sam.lee@example.com (role ops-admin) via cloudformation.amazonaws.com", Type = "AssumedRole",
                 SessionName = "sam.lee@example.com", InvokedBy = "cloudformation.amazonaws.com", SourceIp = "cloudformation.amazonaws.com",
                 UserAgent = "cloudformation.amazonaws.com", Console = false, Mfa = null, EventName = "CreateTags",
                 EventId = "0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f",
-            }], "named by CloudTrail"),
-        },
-        ["actor-unavailable"] = RiskyRdpAdded() with
-        {
-            Actors = new ChangeActors(ActorStatus.Unavailable, [],
-                "access denied: could not assume arn:aws:iam::123456789012:role/SgNotifierReader in account 123456789012: AccessDenied (HTTP 403, AmazonSecurityTokenServiceException)"),
-        },
-        ["actor-hostile"] = RiskyRdpAdded() with
-        {
-            Actors = new ChangeActors(ActorStatus.Found,
+            }], "named by CloudTrail")),
+        ["actor-unavailable"] = RiskyRdpAdded().WithActors(new ChangeActors(ActorStatus.Unavailable, [],
+                "access denied: could not assume arn:aws:iam::123456789012:role/SgNotifierReader in account 123456789012: AccessDenied (HTTP 403, AmazonSecurityTokenServiceException)")),
+        ["actor-hostile"] = RiskyRdpAdded().WithActors(new ChangeActors(ActorStatus.Found,
             [
                 SsoActor() with
                 {
@@ -54,7 +47,11 @@ internal static class TestDecisions
                     UserAgent = "aws-cli/2 " + RtlOverride, SourceIdentity = "line one\r\nInjected-Header: yes",
                     EventId = "\"><a href=\"javascript:alert(1)\">x</a>",
                 },
-            ], "named by CloudTrail"),
+            ], "named by CloudTrail")),
+        ["cloudtrail-modify-before-unknown"] = CloudTrailModify(),
+        ["config-partly-covered"] = RiskyRdpAdded() with
+        {
+            Coverage = new CoverageNote(1, 1, [new AtomReport(ChangeSource.CloudTrail, Captured.AddMinutes(-4), ["6f2a5c1e-8b3d-4c7a-9e1f-2a3b4c5d6e7f"])]),
         },
     };
 
@@ -122,12 +119,39 @@ internal static class TestDecisions
         removed: [Rule(RuleDirection.Ingress, "tcp", 443, 443, "0.0.0.0/0", "https", isPublic: true)],
         events: ["99999999-8888-4777-8666-555555555555"]);
 
+    /// <summary>An oversized change that could not be read: only the summary's identity is known.</summary>
     public static ChangeDecision NoIdentity() => new(
-        DecisionOutcome.Notify, "oversized-not-inspected",
+        DecisionOutcome.Notify, DecisionReasons.OversizedUninspected,
         "The change was too large for SNS and its S3 copy could not be read, so the rules were not compared.",
-        "OversizedConfigurationItemChangeNotification", null, "UPDATE", Captured, [],
-        ["secops@example.com"], [], [], [], [], [], "Notify:FallbackRecipients (no owner could be determined)",
-        new ChangeKey("123456789012", "eu-west-1", "sg-0123456789abcdef0", "1700000000000"));
+        new SecurityGroupChange(
+            new SecurityGroupIdentity("sg-0123456789abcdef0", null, "123456789012", "eu-west-1", null, null),
+            ChangeKind.Updated,
+            RuleChanges.Unknown,
+            TagState.Unknown,
+            ChangeActors.Off,
+            [new SourceEvent(ChangeSource.Config, "1700000000000", "OversizedConfigurationItemChangeNotification", Captured)],
+            new ChangeKey("123456789012", "eu-west-1", "sg-0123456789abcdef0", "1700000000000"),
+            "fetching oversized items from S3 and looking groups up in EC2 are both disabled"),
+        ["secops@example.com"], [], "Notify:FallbackRecipients (no owner could be determined)")
+    {
+        MessageType = "OversizedConfigurationItemChangeNotification",
+    };
+
+    /// <summary>Issue 17: a CloudTrail ModifySecurityGroupRules on a group SgNotifier had not seen: the previous value is unknown.</summary>
+    public static ChangeDecision CloudTrailModify()
+    {
+        var after = Rule(RuleDirection.Ingress, "tcp", 22, 22, "0.0.0.0/0", "ssh for the vendor", risky: true, isPublic: true);
+        var decision = Notify(Web, changed: [new ChangedRule(null, after, "sgr-0a1b2c3d4e5f60718")], source: ChangeSource.CloudTrail, eventName: "ModifySecurityGroupRules");
+        var unknown = decision with
+        {
+            Change = decision.Change! with
+            {
+                Rules = RuleChanges.None with { Completeness = RuleCompleteness.BeforeUnknown, UnknownRuleIds = ["sgr-0ffffeeeeddddcccc"] },
+                Note = "SgNotifier had not seen this group before this call, so the previous value of rule sgr-0a1b2c3d4e5f60718 is unknown.",
+            },
+        };
+        return unknown.WithActors(new ChangeActors(ActorStatus.Found, [SsoActor() with { EventName = "ModifySecurityGroupRules" }], "from the CloudTrail event itself"));
+    }
 
     public static AssessedRule Rule(
         RuleDirection direction, string protocol, int? from, int? to, string peer, string? description,
@@ -142,9 +166,31 @@ internal static class TestDecisions
         IReadOnlyList<TagChange>? tags = null,
         string? routedBy = null,
         IReadOnlyList<string>? events = null,
-        string changeType = "UPDATE") =>
-        new(DecisionOutcome.Notify, "notify", "A routed security group changed.", "ConfigurationItemChangeNotification",
-            group, changeType, Captured, events ?? [], ["web-team@example.com"], [], added ?? [], removed ?? [],
-            changed ?? [], tags ?? [], routedBy ?? "tag OwnerDL = web-team@example.com (NotifyOnChange = true)",
-            new ChangeKey(group.AccountId, group.Region, group.Id, "1764175500123"));
+        string changeType = "UPDATE",
+        ChangeSource source = ChangeSource.Config,
+        string eventName = "ConfigurationItemChangeNotification")
+    {
+        var first = source == ChangeSource.CloudTrail
+            ? new SourceEvent(source, "6f2a5c1e-8b3d-4c7a-9e1f-2a3b4c5d6e7f", eventName, Captured)
+            : new SourceEvent(source, "1764175500123", eventName, Captured);
+        var change = new SecurityGroupChange(
+            group,
+            changeType switch { "DELETE" => ChangeKind.Deleted, "CREATE" => ChangeKind.Created, _ => ChangeKind.Updated },
+            RuleChanges.None,
+            TagState.Unknown,
+            ChangeActors.Off,
+            [first, .. (events ?? []).Select(static id => new SourceEvent(ChangeSource.CloudTrail, id, null, null))],
+            new ChangeKey(group.AccountId, group.Region, group.Id, first.Id, source));
+        return new ChangeDecision(DecisionOutcome.Notify, "notify", "A routed security group changed.", change, ["web-team@example.com"], [],
+            routedBy ?? "tag OwnerDL = web-team@example.com (NotifyOnChange = true)")
+        {
+            MessageType = eventName,
+            Added = added ?? [],
+            Removed = removed ?? [],
+            Changed = changed ?? [],
+            TagChanges = tags ?? [],
+            HandledAt = Captured.AddSeconds(40),
+            Source = source,
+        };
+    }
 }

@@ -12,7 +12,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using SgNotifier.Core;
-using SgNotifier.Core.Routing;
 using SgNotifier.Core.Senders;
 using SgNotifier.Core.Sns;
 using SgNotifier.Functions;
@@ -33,8 +32,8 @@ public sealed class WorkerCompositionTests
     {
         { typeof(SnsDeliveryHandler).FullName!, 1000 },
         { typeof(SnsSubscriptionConfirmer).FullName!, 1020 },
-        { typeof(ConfigChangeInspector).FullName!, 2000 },
-        { typeof(ConfigChangeInspector).FullName!, 2001 },
+        { typeof(SgNotifier.Core.Sources.Config.ConfigChangeSource).FullName!, 2000 },
+        { typeof(SgNotifier.Core.Sources.Config.ConfigChangeSource).FullName!, 2001 },
         { typeof(SesEmailSender).FullName!, 3000 },
         { typeof(ChangeNotifier).FullName!, 3100 },
     };

@@ -27,7 +27,7 @@ public class ChangeRouterCorpusTests
     private static void Check(string folder, string file, DecisionOutcome outcome)
     {
         var expected = DecisionCorpus.Expected(folder, file);
-        var decision = ChangeRouter.Decide(ConfigMessageParser.Parse(DecisionCorpus.Payload(folder, file)), DecisionCorpus.Options(expected));
+        var decision = ConfigRouting.Decide(ConfigMessageParser.Parse(DecisionCorpus.Payload(folder, file)), DecisionCorpus.Options(expected));
         DecisionCorpus.AssertMatches(expected, decision, outcome);
     }
 }

@@ -40,7 +40,7 @@ public class ChangeRouterTests
         var envelope = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "Sns", "genuine", "notification-config-security-group-sigv1.json")));
         var message = envelope.RootElement.GetProperty("Message").GetString();
 
-        var decision = ChangeRouter.Decide(ConfigMessageParser.Parse(message), Options);
+        var decision = ConfigRouting.Decide(ConfigMessageParser.Parse(message), Options);
 
         Assert.Equal(DecisionReasons.NotificationsOff, decision.Reason);
         Assert.Equal(new ChangeKey("481746159046", "us-east-1", "sg-77707e10", "8"), decision.Key);
@@ -58,7 +58,7 @@ public class ChangeRouterTests
         var options = new NotifyOptions { FallbackRecipients = ["Z@example.com", "a@example.com", "z@EXAMPLE.com"] };
         var message = ConfigMessageParser.Parse(DecisionCorpus.Payload("oversized", "inspection-disabled-notifies-fallback.json"));
 
-        var decision = ChangeRouter.Decide(message, options);
+        var decision = ConfigRouting.Decide(message, options);
 
         Assert.Equal(["a@example.com", "z@example.com"], decision.Recipients);
     }

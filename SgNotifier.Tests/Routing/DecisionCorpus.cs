@@ -84,7 +84,7 @@ internal static partial class DecisionCorpus
             ["rejected"] = Array(decision.RejectedRecipients.Select(r => (JsonNode?)new JsonObject { ["address"] = r.Address, ["reason"] = r.Reason })),
             ["added"] = Array(decision.Added.Select(r => (JsonNode?)Describe(r))),
             ["removed"] = Array(decision.Removed.Select(r => (JsonNode?)Describe(r))),
-            ["changed"] = Array(decision.Changed.Select(c => (JsonNode?)(Describe(c.Before) + " => " + Describe(c.After)))),
+            ["changed"] = Array(decision.Changed.Select(c => (JsonNode?)((c.Before is null ? "(unknown)" : Describe(c.Before)) + " => " + Describe(c.After)))),
             ["currentRules"] = Array(decision.CurrentRules.Select(r => (JsonNode?)Describe(r))),
             ["tagChanges"] = Array(decision.TagChanges.Select(t => (JsonNode?)new JsonObject { ["key"] = t.Key, ["before"] = t.Before, ["after"] = t.After })),
             ["risky"] = decision.IsRisky,

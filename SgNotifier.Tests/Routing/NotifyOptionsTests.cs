@@ -24,7 +24,7 @@ public class NotifyOptionsTests
         Assert.Contains(3389, notify.EffectiveRiskyPorts);
         Assert.False(aws.FetchOversizedItems);
         Assert.False(aws.LookupTagsWithEc2);
-        Assert.NotNull(provider.GetRequiredService<ConfigChangeInspector>());
+        Assert.NotNull(provider.GetRequiredService<SgNotifier.Core.Sources.Config.ConfigChangeSource>());
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class TaggerAttackRoutingTests
     private static readonly NotifyOptions Options = new() { AllowedRecipientDomains = ["example.com"] };
 
     private static ChangeDecision Decide(string message, NotifyOptions? options = null) =>
-        ChangeRouter.Decide(ConfigMessageParser.Parse(message), options ?? Options);
+        ConfigRouting.Decide(ConfigMessageParser.Parse(message), options ?? Options);
 
     [Fact]
     public void CaseVariantOwnerTags_AreCappedTogether_AndThePreviousOwnerIsMailedInAMessageOfTheirOwn()

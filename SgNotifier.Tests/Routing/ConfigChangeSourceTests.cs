@@ -4,20 +4,22 @@ using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using SgNotifier.Core.Changes;
 using SgNotifier.Core.Config;
 using SgNotifier.Core.Routing;
+using SgNotifier.Core.Sources.Config;
 using SgNotifier.Tests.Config;
 using SgNotifier.Tests.Infrastructure;
 
 namespace SgNotifier.Tests.Routing;
 
 /// <summary>Oversized items end to end: real AWS SDK clients against a loopback S3/EC2 stub.</summary>
-public sealed class ConfigChangeInspectorTests : IAsyncLifetime
+public sealed class ConfigChangeSourceTests : IAsyncLifetime
 {
     private readonly MetricsRecorder meters = new();
     private LoopbackAwsStub stub = null!;
 
-    static ConfigChangeInspectorTests() => Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
+    static ConfigChangeSourceTests() => Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
 
     public static TheoryData<string> Oversized => DecisionCorpus.Payloads("oversized");
 
@@ -53,7 +55,7 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
             ec2: aws?["lookupTagsWithEc2"]?.GetValue<bool>() ?? false,
             out _);
 
-        var result = await inspector.Inspector.InspectAsync(payload, CancellationToken.None);
+        var result = await inspector.InspectAsync(payload, CancellationToken.None);
 
         Assert.Equal(InspectionStatus.Decided, result.Status);
         var outcome = Enum.Parse<DecisionOutcome>(expected["outcome"]!.GetValue<string>());
@@ -66,7 +68,7 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
     {
         using var inspector = Inspector(DecisionCorpus.Options([]), fetch: false, ec2: false, out _);
 
-        var result = await inspector.Inspector.InspectAsync(DecisionCorpus.Payload("oversized", "fetched-from-s3.json"), CancellationToken.None);
+        var result = await inspector.InspectAsync(DecisionCorpus.Payload("oversized", "fetched-from-s3.json"), CancellationToken.None);
 
         Assert.Equal(DecisionReasons.OversizedUninspected, result.Decision!.Reason);
         Assert.Empty(stub.Requests);
@@ -79,7 +81,7 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
         stub.S3Objects[S3Path(payload)] = Gzip(File.ReadAllBytes(Path.Combine(DecisionCorpus.Folder("oversized"), "fetched-from-s3.s3.json")));
         using var inspector = Inspector(DecisionCorpus.Options([]), fetch: true, ec2: true, out _);
 
-        var result = await inspector.Inspector.InspectAsync(payload, CancellationToken.None);
+        var result = await inspector.InspectAsync(payload, CancellationToken.None);
 
         Assert.Equal(DecisionReasons.Changed, result.Decision!.Reason);
         Assert.Equal(["S3 GET " + S3Path(payload)], stub.Requests);
@@ -95,7 +97,7 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
         stub.S3Failure = (status, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>Please reduce your request rate.</Message></Error>");
         using var inspector = Inspector(DecisionCorpus.Options([]), fetch: true, ec2: true, out var logger);
 
-        var result = await inspector.Inspector.InspectAsync(DecisionCorpus.Payload("oversized", "fetched-from-s3.json"), CancellationToken.None);
+        var result = await inspector.InspectAsync(DecisionCorpus.Payload("oversized", "fetched-from-s3.json"), CancellationToken.None);
 
         Assert.Equal(InspectionStatus.TransientFailure, result.Status);
         Assert.Null(result.Decision);
@@ -112,7 +114,7 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
         stub.Ec2Response = (status, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>{code}</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>1</RequestID></Response>");
         using var inspector = Inspector(DecisionCorpus.Options([]), fetch: false, ec2: true, out _);
 
-        var result = await inspector.Inspector.InspectAsync(DecisionCorpus.Payload("oversized", "fetched-from-s3.json"), CancellationToken.None);
+        var result = await inspector.InspectAsync(DecisionCorpus.Payload("oversized", "fetched-from-s3.json"), CancellationToken.None);
 
         Assert.Equal(InspectionStatus.TransientFailure, result.Status);
         var lookup = Assert.Single(meters.Of("sgnotifier.aws.lookups"));
@@ -148,7 +150,7 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
         };
         using var inspector = Inspector(DecisionCorpus.Options([]), fetch: true, ec2: false, out var logger);
 
-        var result = await inspector.Inspector.InspectAsync(payload, CancellationToken.None);
+        var result = await inspector.InspectAsync(payload, CancellationToken.None);
 
         Assert.Equal(DecisionReasons.OversizedUninspected, result.Decision!.Reason);
         Assert.Contains("S3 fetch failed", result.Decision.Detail, StringComparison.Ordinal);
@@ -174,7 +176,7 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
     {
         using var inspector = Inspector(new NotifyOptions(), fetch: false, ec2: false, out var logger);
 
-        var result = await inspector.Inspector.InspectAsync(DecisionCorpus.Payload("oversized", "fetched-from-s3.json"), CancellationToken.None);
+        var result = await inspector.InspectAsync(DecisionCorpus.Payload("oversized", "fetched-from-s3.json"), CancellationToken.None);
 
         Assert.Equal(DecisionReasons.OversizedNoFallback, result.Decision!.Reason);
         Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == 2007 && r.Level == LogLevel.Error);
@@ -187,7 +189,7 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
 
         foreach (var file in new[] { "create-multiple-owners-invalid-and-external.json", "html-crlf-unicode-in-tags-and-descriptions.json" })
         {
-            await inspector.Inspector.InspectAsync(DecisionCorpus.Payload("notify", file), CancellationToken.None);
+            await inspector.InspectAsync(DecisionCorpus.Payload("notify", file), CancellationToken.None);
         }
 
         var logs = logger.Collector.GetSnapshot();
@@ -203,7 +205,7 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
         stub.S3Objects[S3Path(payload)] = Gzip(File.ReadAllBytes(Path.Combine(DecisionCorpus.Folder("oversized"), "fetched-from-s3.s3.json")));
         using var inspector = Inspector(DecisionCorpus.Options([]), fetch: true, ec2: false, out _);
 
-        await inspector.Inspector.InspectAsync(payload, CancellationToken.None);
+        await inspector.InspectAsync(payload, CancellationToken.None);
 
         Assert.Equal(["111122223333"], stub.ExpectedBucketOwners);
     }
@@ -219,7 +221,7 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
         stub.S3Objects[S3Path(payload)] = Gzip(System.Text.Encoding.UTF8.GetBytes(node.ToJsonString()));
         using var inspector = Inspector(DecisionCorpus.Options([]), fetch: true, ec2: false, out _);
 
-        var result = await inspector.Inspector.InspectAsync(payload, CancellationToken.None);
+        var result = await inspector.InspectAsync(payload, CancellationToken.None);
 
         Assert.Equal(DecisionReasons.Changed, result.Decision!.Reason);
         Assert.Equal(stateId, result.Decision.Key!.Version);
@@ -252,7 +254,7 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
 
         using var inspector = Inspector(DecisionCorpus.Options([]), fetch: true, ec2: true, out _);
 
-        var result = await inspector.Inspector.InspectAsync(node.ToJsonString(), CancellationToken.None);
+        var result = await inspector.InspectAsync(node.ToJsonString(), CancellationToken.None);
 
         Assert.Equal(DecisionReasons.OversizedUninspected, result.Decision!.Reason);
         Assert.DoesNotContain(stub.Requests, r => r.StartsWith("S3", StringComparison.Ordinal));
@@ -312,13 +314,13 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
         TimeoutSeconds = 5,
     };
 
-    private InspectorUnderTest Inspector(NotifyOptions notify, bool fetch, bool ec2, out FakeLogger<ConfigChangeInspector> logger)
+    private InspectorUnderTest Inspector(NotifyOptions notify, bool fetch, bool ec2, out FakeLogger<ConfigChangeSource> logger)
     {
         var aws = AwsOptions(stub.BaseAddress, fetch, ec2);
         var fetcher = new OversizedConfigurationItemFetcher(aws, Credentials);
         var lookup = new Ec2SecurityGroupLookup(aws, Credentials);
-        logger = new FakeLogger<ConfigChangeInspector>();
-        return new InspectorUnderTest(new ConfigChangeInspector(Options.Create(notify), Options.Create(aws), fetcher, lookup, logger, meters.Metrics), fetcher, lookup);
+        logger = new FakeLogger<ConfigChangeSource>();
+        return new InspectorUnderTest(new ConfigChangeSource(Options.Create(notify), Options.Create(aws), fetcher, lookup, logger, meters.Metrics), notify, fetcher, lookup);
     }
 
     private static string S3Path(string oversizedPayload)
@@ -338,8 +340,24 @@ public sealed class ConfigChangeInspectorTests : IAsyncLifetime
         return output.ToArray();
     }
 
-    private sealed record InspectorUnderTest(ConfigChangeInspector Inspector, OversizedConfigurationItemFetcher Fetcher, Ec2SecurityGroupLookup Lookup) : IDisposable
+    private enum InspectionStatus
     {
+        Decided,
+        TransientFailure,
+    }
+
+    /// <summary>What the source read, routed as the pipeline routes it: a decision, or a transient AWS failure.</summary>
+    private sealed record Inspection(InspectionStatus Status, ChangeDecision? Decision, string? Problem);
+
+    private sealed record InspectorUnderTest(ConfigChangeSource Source, NotifyOptions Notify, OversizedConfigurationItemFetcher Fetcher, Ec2SecurityGroupLookup Lookup) : IDisposable
+    {
+        public async Task<Inspection> InspectAsync(string payload, CancellationToken cancellationToken) =>
+            await Source.ReadAsync(payload, cancellationToken) switch
+            {
+                RetryReading retry => new Inspection(InspectionStatus.TransientFailure, null, retry.Problem),
+                var reading => new Inspection(InspectionStatus.Decided, ConfigRouting.Decide(reading, Notify), null),
+            };
+
         public void Dispose()
         {
             Fetcher.Dispose();

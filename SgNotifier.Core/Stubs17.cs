@@ -1,0 +1,65 @@
+// TEMPORARY: stand-ins for the helpers' types until their branches merge. Deleted at merge.
+using SgNotifier.Core.Changes;
+using SgNotifier.Core.Config;
+using SgNotifier.Core.Ledger;
+
+namespace SgNotifier.Core.Changes
+{
+    public static class ChangeAtoms
+    {
+        public static IReadOnlyList<string> Of(SecurityGroupChange change) => [];
+    }
+
+    public sealed record CorrelationResult(bool AllCovered, IReadOnlyList<string> Uncovered, IReadOnlyList<AtomReport> Covering);
+
+    public static class ChangeCorrelation
+    {
+        public static CorrelationResult Evaluate(SecurityGroupChange change, IReadOnlyList<string> atoms, IReadOnlyDictionary<string, IReadOnlyList<AtomReport>> found, TimeSpan before, TimeSpan after) =>
+            new(false, atoms, []);
+    }
+}
+
+namespace SgNotifier.Core.Sources.CloudTrail
+{
+    public static class CloudTrailChangeBuilder
+    {
+        public static SecurityGroupChange Build(SecurityGroupApiCall call, CloudTrailGroupRef group, GroupState? known, GroupState? current) => throw new NotImplementedException();
+
+        public static GroupState StateAfter(SecurityGroupChange change, GroupState? known, GroupState? current) => throw new NotImplementedException();
+    }
+
+    public static class Ec2Stubs
+    {
+        extension<T>(AwsLookupResult<T> result) where T : class
+        {
+            public bool NotFound => false;
+        }
+
+        public static Task<AwsLookupResult<GroupState>> DescribeGroupStateAsync(this Ec2SecurityGroupLookup lookup, string accountId, string region, string groupId, CancellationToken cancellationToken) =>
+            Task.FromResult(AwsLookupResult<GroupState>.Permanent("stub"));
+
+        public static Task<AwsLookupResult<string>> FindGroupIdByNameAsync(this Ec2SecurityGroupLookup lookup, string accountId, string region, string name, string? vpcId, CancellationToken cancellationToken) =>
+            Task.FromResult(AwsLookupResult<string>.Permanent("stub"));
+    }
+}
+
+namespace SgNotifier.Core.Groups
+{
+    public sealed class MemoryGroupDirectory : IGroupDirectory
+    {
+        public Task<GroupState?> GetAsync(string accountId, string region, string groupId, CancellationToken cancellationToken) => Task.FromResult<GroupState?>(null);
+
+        public Task RememberAsync(GroupState state, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+namespace SgNotifier.Core.Ledger
+{
+    public sealed class MemoryChangeCoverage : IChangeCoverage
+    {
+        public Task<IReadOnlyDictionary<string, IReadOnlyList<AtomReport>>?> FindAsync(IReadOnlyCollection<string> atoms, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyDictionary<string, IReadOnlyList<AtomReport>>?>(new Dictionary<string, IReadOnlyList<AtomReport>>());
+
+        public Task RecordAsync(IReadOnlyCollection<string> atoms, AtomReport report, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
