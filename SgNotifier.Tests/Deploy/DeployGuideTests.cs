@@ -30,6 +30,10 @@ public partial class DeployGuideTests
     [InlineData("no-change")]
     [InlineData("duplicate")]
     [InlineData("send-failed")]
+    [InlineData("call-failed")]
+    [InlineData("not-security-group-call")]
+    [InlineData("source-disabled")]
+    [InlineData("already-notified")]
     public void Guide_TellsWhatToCheckForReasonCode(string code)
     {
         var row = Guide.Value.Split('\n').SingleOrDefault(line => line.StartsWith($"| `{code}` |", StringComparison.Ordinal));
@@ -89,6 +93,34 @@ public partial class DeployGuideTests
         Assert.All(names, name => Assert.True(member.Contains(name), $"{GuidePath} passes ParameterKey={name} to the member StackSet, which declares no such parameter."));
         var required = CloudFormationTemplate.LoadMember().Parameters.Where(static p => p.Value?["Default"] is null).Select(static p => p.Key);
         Assert.All(required, name => Assert.Contains(name, names));
+    }
+
+    [Fact]
+    public void GuideStackSetUpdate_PassesOnlyMemberParameters_AndKeepsTheRequiredOnes()
+    {
+        var parameters = CloudFormationTemplate.LoadMember().Parameters;
+        var block = Assert.Single(CodeBlocks(), static b => b.Contains("update-stack-set", StringComparison.Ordinal) && b.Contains("--parameters", StringComparison.Ordinal));
+        var names = ParameterKey().Matches(block).Select(static m => m.Groups["name"].Value).ToList();
+
+        Assert.Contains("EnableCloudTrailSource", names);
+        Assert.Equal(names.Count, names.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(names, name => Assert.True(parameters.ContainsKey(name), $"{GuidePath} passes ParameterKey={name} to the member StackSet, which declares no such parameter."));
+        // A parameter left out of update-stack-set is not kept: every one without a default must say UsePreviousValue.
+        Assert.All(parameters.Where(static p => p.Value?["Default"] is null), p => Assert.Contains($"ParameterKey={p.Key},UsePreviousValue=true", block, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void GuideCloudTrailSettings_AreTheNotifySourcesList()
+    {
+        var block = Assert.Single(CodeBlocks(), static b => b.Contains("Notify__Sources__", StringComparison.Ordinal));
+        var settings = ExtraAppSettings().Match(block);
+
+        Assert.True(settings.Success, $"{GuidePath} sets Notify__Sources__N outside extraAppSettings.");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(settings.Groups["json"].Value)!.AsObject();
+        Assert.Equal(["Notify__Sources__0", "Notify__Sources__1"], json.Select(static p => p.Key));
+        Assert.Equal(["Config", "CloudTrail"], json.Select(static p => (string?)p.Value));
+        Assert.Contains("`Notify__Sources__0=Config`", Guide.Value, StringComparison.Ordinal);
+        Assert.Contains("`Notify__Sources__1=CloudTrail`", Guide.Value, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -215,4 +247,7 @@ public partial class DeployGuideTests
 
     [GeneratedRegex(@"azd env set (?<name>[A-Z][A-Z0-9_]*)")]
     private static partial Regex AzdEnvSet();
+
+    [GeneratedRegex(@"extraAppSettings='(?<json>\{[^']*\})'")]
+    private static partial Regex ExtraAppSettings();
 }

@@ -70,7 +70,11 @@ public partial class HubAndMemberTemplateTests
 
         var allows = statements.Where(static s => (string?)s["Effect"] == "Allow").ToList();
         Assert.Equal(2, allows.Count);
-        Assert.All(allows, a => Assert.Equal("OrganizationId", (string?)a["Condition"]?["StringEquals"]?["aws:SourceOrgID"]?["Ref"]));
+        var config = Assert.Single(allows, static a => (string?)a["Principal"]?["Service"] == "config.amazonaws.com");
+        Assert.Equal("OrganizationId", (string?)config["Condition"]?["StringEquals"]?["aws:SourceOrgID"]?["Ref"]);
+        // EventBridge publishes for the hub's own rule only, which also carries the members' forwarded calls.
+        var events = Assert.Single(allows, static a => (string?)a["Principal"]?["Service"] == "events.amazonaws.com");
+        Assert.Null(events["Condition"]?["StringEquals"]?["aws:SourceOrgID"]);
         Assert.Single(statements, s => (string?)s["Effect"] == "Deny");
     }
 
@@ -153,6 +157,20 @@ public partial class HubAndMemberTemplateTests
     }
 
     [Fact]
+    public void SubscriptionFilter_PassesEveryCloudTrailEventOfTheCorpus_WhenThatSourceIsEnabled()
+    {
+        var calls = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "TestData", "CloudTrail", "security-group-call"), "*.json")
+            .Concat(Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "TestData", "CloudTrail", "call-failed"), "*.json"))
+            .Where(static f => !f.EndsWith(".expected.json", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.NotEmpty(calls);
+        Assert.All(calls, file => Assert.True(
+            FilterMatches(Filter(new HashSet<string> { "CloudTrailSource" }), JsonNode.Parse(File.ReadAllText(file))),
+            $"{file} would be filtered out."));
+    }
+
+    [Fact]
     public void Topic_LogsEveryHttpsDeliveryStatus()
     {
         var logging = Assert.Single(hub.Properties("ConfigTopic")["DeliveryStatusLogging"]!.AsArray());
@@ -177,6 +195,7 @@ public partial class HubAndMemberTemplateTests
     [InlineData("AWS/SNS", "NumberOfNotificationsFailedToRedriveToDlq")]
     [InlineData("AWS/SNS", "NumberOfNotificationsFailed")]
     [InlineData("SgNotifier", "FunctionAnswered4xx")]
+    [InlineData("AWS/Events", "FailedInvocations")]
     public void Alarm_FiresOnTheFirstOccurrenceAndPublishesToTheAlarmTopic(string metricNamespace, string metric)
     {
         var alarm = Assert.Single(
