@@ -35,6 +35,7 @@ public static class CloudTrailChangeBuilder
     /// <param name="known">
     /// The group directory's last state of the group. Used as the state before the call only when it was observed
     /// at or before the call's time: deliveries arrive out of order, and a newer state may already include the call.
+    /// A deletion uses any state: nothing changes a group after its deletion.
     /// </param>
     /// <param name="current">An EC2 read made after the call (it may also reflect later changes), or null.</param>
     /// <exception cref="ArgumentException">The group's id is not resolved, or a state is of another group.</exception>
@@ -47,7 +48,7 @@ public static class CloudTrailChangeBuilder
         RequireSameGroup(current, groupId, nameof(current));
 
         var eventTime = call.Event.EventTime;
-        var before = StateBefore(known, eventTime, call.Api == SecurityGroupApi.DeleteSecurityGroup);
+        var before = StateBefore(known, eventTime, deletion: call.Api == SecurityGroupApi.DeleteSecurityGroup);
         var unknowns = new List<Unknown>();
         var rules = BuildRules(call, before, current, unknowns);
         var tags = BuildTags(call, before, current, unknowns);
@@ -90,21 +91,16 @@ public static class CloudTrailChangeBuilder
             return null;
         }
 
-        // Rules are remembered only when they are known exactly: the rules before (nothing for a new group) with a
-        // change whose every part is known. Otherwise null, which keeps what the directory already holds.
+        // Rules are remembered only when they are known exactly: a change whose every part is known, applied to the
+        // rules before it (none for a new group). A deleted group's entry keeps its last rules (GroupState.Deleted),
+        // which are the ones its deletion removed. Otherwise null, which keeps what the directory already holds.
         IReadOnlyList<IdentifiedRule>? rules = null;
         if (change.Rules is { Completeness: RuleCompleteness.Known, UnknownRuleIds.Count: 0 })
         {
-            var rulesBefore = change.Kind == ChangeKind.Created ? [] : StateBefore(known, time, change.Kind == ChangeKind.Deleted)?.Rules;
-            if (change.Kind == ChangeKind.Deleted)
-            {
-                // A deleted group's entry keeps its last rules (GroupState.Deleted), which are what the deletion removed.
-                rules = change.Rules.Removed;
-            }
-            else if (rulesBefore is not null)
-            {
-                rules = WithIdsFrom(Apply(rulesBefore, change.Rules), current);
-            }
+            var rulesBefore = change.Kind == ChangeKind.Created ? [] : StateBefore(known, time, deletion: false)?.Rules;
+            rules = change.Kind == ChangeKind.Deleted ? change.Rules.Removed
+                : rulesBefore is null ? null
+                : WithIdsFrom(Apply(rulesBefore, change.Rules), current);
         }
 
         return new GroupState(change.Group, tags, rules, time, Origin, change.Kind == ChangeKind.Deleted);
@@ -112,16 +108,16 @@ public static class CloudTrailChangeBuilder
 
     /// <summary>
     /// <paramref name="known"/> when it can stand for the group just before the call: observed at or before the call's
-    /// time. A state observed later may already include this call (or later ones), so it is treated as unknown. For a
-    /// deletion, a later state that records the deletion (a Config "deleted" item that arrived first) still holds the
-    /// last tags and rules, which are what a deletion needs.
+    /// time. A state observed later may already include this call (or later ones), so it is treated as unknown; so is
+    /// any state when the call has no time. A deletion is the exception: nothing changes a group after it, so any state
+    /// (even a Config "deleted" item that arrived first) holds the last tags and rules, which are what a deletion needs.
     /// </summary>
     private static GroupState? StateBefore(GroupState? known, DateTimeOffset? eventTime, bool deletion) => known switch
     {
         null => null,
+        _ when deletion => known,
         _ when eventTime is null => null,
         _ when known.ObservedAt <= eventTime => known,
-        { Deleted: true } when deletion => known,
         _ => null,
     };
 
@@ -156,6 +152,8 @@ public static class CloudTrailChangeBuilder
     private static RuleChanges BuildRules(SecurityGroupApiCall call, GroupState? before, GroupState? current, List<Unknown> unknowns)
     {
         var knownRules = before?.Rules;
+        var known = new RuleIndex(knownRules);
+        var now = new RuleIndex(current?.Rules);
         var added = new List<IdentifiedRule>();
         var removed = new List<IdentifiedRule>();
         var changed = new List<RuleModification>();
@@ -171,16 +169,12 @@ public static class CloudTrailChangeBuilder
             case SecurityGroupApi.RevokeSecurityGroupIngress or SecurityGroupApi.RevokeSecurityGroupEgress:
                 // By permissions: known from the event. A request names no rule id and no description: the directory's
                 // rule of the same identity lends them (a revoke matches rules whatever their description).
-                removed.AddRange(call.Removed.Select(r => r.RuleId is null && FindByIdentity(knownRules, r.Rule) is { } found ? found : r));
+                removed.AddRange(call.Removed.Select(r => r.RuleId is null && known.ByIdentity(r.Rule) is { } found ? found : r));
                 // By ids: the event does not say what the rule was; the directory does, else it stays unknown.
-                foreach (var ruleId in call.RemovedRuleIds)
+                var revokedIds = removed.Select(static r => r.RuleId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                foreach (var ruleId in call.RemovedRuleIds.Where(revokedIds.Add))
                 {
-                    if (removed.Any(r => r.RuleId == ruleId))
-                    {
-                        continue;
-                    }
-
-                    if (FindById(knownRules, ruleId) is { } rule)
+                    if (known.ById(ruleId) is { } rule)
                     {
                         removed.Add(rule);
                     }
@@ -197,7 +191,7 @@ public static class CloudTrailChangeBuilder
                 foreach (var modified in call.Modified)
                 {
                     // The call names neither direction nor old value: the directory's rule of that id tells both.
-                    if (FindById(knownRules, modified.RuleId) is { } old)
+                    if (known.ById(modified.RuleId) is { } old)
                     {
                         var updated = modified.WithDirection(old.Rule.Direction);
                         if (updated == old.Rule)
@@ -217,11 +211,11 @@ public static class CloudTrailChangeBuilder
                             added.Add(new IdentifiedRule(updated, modified.RuleId));
                         }
                     }
-                    else if (FindById(current?.Rules, modified.RuleId) is { } now)
+                    else if (now.ById(modified.RuleId) is { } read)
                     {
                         // A rule's direction never changes (ModifySecurityGroupRules cannot change it), so a read made
                         // later still tells it; the old value it cannot tell.
-                        changed.Add(new RuleModification(null, modified.WithDirection(now.Rule.Direction), modified.RuleId));
+                        changed.Add(new RuleModification(null, modified.WithDirection(read.Rule.Direction), modified.RuleId));
                         beforeUnknown = true;
                         unknowns.Add(new($"the previous value of rule {modified.RuleId}"));
                     }
@@ -238,7 +232,7 @@ public static class CloudTrailChangeBuilder
                 // By permissions: the rule is the one of the same identity (the description is the only difference).
                 foreach (var update in call.DescriptionsUpdated)
                 {
-                    var old = FindByIdentity(knownRules, update.Rule);
+                    var old = known.ByIdentity(update.Rule);
                     if (old is not null && old.Rule == update.Rule)
                     {
                         continue;
@@ -255,7 +249,7 @@ public static class CloudTrailChangeBuilder
                 // By ids: as a modify that changes only the description.
                 foreach (var update in call.DescriptionsUpdatedById)
                 {
-                    if (FindById(knownRules, update.RuleId) is { } old)
+                    if (known.ById(update.RuleId) is { } old)
                     {
                         var updated = old.Rule with { Description = update.Description };
                         if (updated != old.Rule)
@@ -263,11 +257,11 @@ public static class CloudTrailChangeBuilder
                             changed.Add(new RuleModification(old.Rule, updated, update.RuleId));
                         }
                     }
-                    else if (FindById(current?.Rules, update.RuleId) is { } now)
+                    else if (now.ById(update.RuleId) is { } read)
                     {
                         // The rest of the rule comes from the later read; a later ModifySecurityGroupRules of the same
                         // id would show here, but no other source has it at all.
-                        changed.Add(new RuleModification(null, now.Rule with { Description = update.Description }, update.RuleId));
+                        changed.Add(new RuleModification(null, read.Rule with { Description = update.Description }, update.RuleId));
                         beforeUnknown = true;
                         unknowns.Add(new($"the previous description of rule {update.RuleId}"));
                     }
@@ -452,37 +446,46 @@ public static class CloudTrailChangeBuilder
         return result;
     }
 
-    /// <summary>Rules with a change applied: removed ones out (by id, else identity), changed ones replaced, added ones in.</summary>
+    /// <summary>
+    /// Rules with a change applied: removed ones out, changed ones replaced, added ones in (replacing a rule of the
+    /// same identity). A rule matches by id when both sides have one, else by identity (what Config reports without
+    /// ids). One pass with hash sets: a group holds up to about a thousand rules.
+    /// </summary>
     private static List<IdentifiedRule> Apply(IReadOnlyList<IdentifiedRule> rules, RuleChanges changes)
     {
-        var result = rules.ToList();
-        foreach (var removed in changes.Removed)
-        {
-            result.RemoveAll(r => Same(r, removed.RuleId, removed.Rule));
-        }
-
+        var replacements = new Dictionary<string, IdentifiedRule>(StringComparer.Ordinal);
+        var replacementsByIdentity = new Dictionary<RuleIdentity, IdentifiedRule>();
         foreach (var modification in changes.Changed)
         {
-            var index = modification.Before is { } before ? result.FindIndex(r => Same(r, modification.RuleId, before)) : -1;
-            if (index >= 0)
+            if (modification.Before is { } before)
             {
-                result[index] = new IdentifiedRule(modification.After, modification.RuleId ?? result[index].RuleId);
+                if (modification.RuleId is { } id)
+                {
+                    replacements.TryAdd(id, new IdentifiedRule(modification.After, id));
+                }
+
+                replacementsByIdentity.TryAdd(new RuleIdentity(before), new IdentifiedRule(modification.After, modification.RuleId));
             }
         }
 
-        foreach (var added in changes.Added)
+        var gone = new RuleMatch([.. changes.Removed, .. changes.Added]);
+        var result = new List<IdentifiedRule>(rules.Count + changes.Added.Count);
+        foreach (var rule in rules)
         {
-            result.RemoveAll(r => Same(r, added.RuleId, added.Rule));
-            result.Add(added);
+            if (gone.Matches(rule))
+            {
+                continue;
+            }
+
+            var replacement = rule.RuleId is { } id && replacements.TryGetValue(id, out var byId) ? byId
+                : replacementsByIdentity.TryGetValue(new RuleIdentity(rule.Rule), out var byIdentity) && (rule.RuleId is null || byIdentity.RuleId is null) ? byIdentity
+                : null;
+            result.Add(replacement is null ? rule : replacement with { RuleId = replacement.RuleId ?? rule.RuleId });
         }
 
+        result.AddRange(changes.Added);
         return result;
     }
-
-    private static bool Same(IdentifiedRule candidate, string? ruleId, SecurityGroupRule rule) =>
-        ruleId is not null && candidate.RuleId is not null
-            ? string.Equals(candidate.RuleId, ruleId, StringComparison.Ordinal)
-            : SecurityGroupRuleComparer.CompareIdentity(candidate.Rule, rule) == 0;
 
     /// <summary>
     /// Rules without an id take the id of the equal rule (description included) in an EC2 read, so that a later call
@@ -498,11 +501,91 @@ public static class CloudTrailChangeBuilder
         return rules.Select(r => r.RuleId is null && read.FirstOrDefault(c => c.RuleId is not null && c.Rule == r.Rule) is { } match ? match : r).ToList();
     }
 
-    private static IdentifiedRule? FindById(IReadOnlyList<IdentifiedRule>? rules, string ruleId) =>
-        rules?.FirstOrDefault(r => string.Equals(r.RuleId, ruleId, StringComparison.Ordinal));
+    /// <summary>A rule's identity (<see cref="SecurityGroupRuleComparer.CompareIdentity"/>: all but the description) as a hash key.</summary>
+    private readonly record struct RuleIdentity(RuleDirection Direction, string Protocol, int? FromPort, int? ToPort, string Peer)
+    {
+        public RuleIdentity(SecurityGroupRule rule)
+            : this(rule.Direction, rule.Protocol, rule.FromPort, rule.ToPort, rule.Peer)
+        {
+        }
+    }
 
-    private static IdentifiedRule? FindByIdentity(IReadOnlyList<IdentifiedRule>? rules, SecurityGroupRule rule) =>
-        rules?.FirstOrDefault(r => SecurityGroupRuleComparer.CompareIdentity(r.Rule, rule) == 0);
+    /// <summary>A group's rules by id and by identity, indexed on first use.</summary>
+    private sealed class RuleIndex(IReadOnlyList<IdentifiedRule>? rules)
+    {
+        private Dictionary<string, IdentifiedRule>? _byId;
+        private Dictionary<RuleIdentity, IdentifiedRule>? _byIdentity;
+
+        public IdentifiedRule? ById(string ruleId)
+        {
+            if (rules is null)
+            {
+                return null;
+            }
+
+            if (_byId is null)
+            {
+                _byId = new Dictionary<string, IdentifiedRule>(StringComparer.Ordinal);
+                foreach (var rule in rules)
+                {
+                    if (rule.RuleId is { } id)
+                    {
+                        _byId.TryAdd(id, rule);
+                    }
+                }
+            }
+
+            return _byId.GetValueOrDefault(ruleId);
+        }
+
+        public IdentifiedRule? ByIdentity(SecurityGroupRule rule)
+        {
+            if (rules is null)
+            {
+                return null;
+            }
+
+            if (_byIdentity is null)
+            {
+                _byIdentity = [];
+                foreach (var known in rules)
+                {
+                    _byIdentity.TryAdd(new RuleIdentity(known.Rule), known);
+                }
+            }
+
+            return _byIdentity.GetValueOrDefault(new RuleIdentity(rule));
+        }
+    }
+
+    /// <summary>Whether a rule is one of a set: by id when both have one, else by identity.</summary>
+    private sealed class RuleMatch
+    {
+        private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+        private readonly HashSet<RuleIdentity> _withoutId = [];
+        private readonly HashSet<RuleIdentity> _all = [];
+
+        public RuleMatch(IEnumerable<IdentifiedRule> rules)
+        {
+            foreach (var rule in rules)
+            {
+                var identity = new RuleIdentity(rule.Rule);
+                _all.Add(identity);
+                if (rule.RuleId is { } id)
+                {
+                    _ids.Add(id);
+                }
+                else
+                {
+                    _withoutId.Add(identity);
+                }
+            }
+        }
+
+        public bool Matches(IdentifiedRule rule) => rule.RuleId is { } id
+            ? _ids.Contains(id) || _withoutId.Contains(new RuleIdentity(rule.Rule))
+            : _all.Contains(new RuleIdentity(rule.Rule));
+    }
 
     private static void RequireSameGroup(GroupState? state, string groupId, string parameter)
     {

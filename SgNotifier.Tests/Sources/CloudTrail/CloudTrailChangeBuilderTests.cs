@@ -128,6 +128,29 @@ public sealed class CloudTrailChangeBuilderTests
     }
 
     [Fact]
+    public void RevokeByPermissionsInAnOlderRecord_TakesTheRuleIdAndDescriptionFromTheKnownRule()
+    {
+        var call = Call("revoke-egress-all-traffic-older-record.json");
+        var allOut = AllOut with { Description = "default" };
+        var known = State(GroupId, Earlier, Tags(), [new(Ssh, RuleA), new(allOut, RuleB)]);
+
+        var change = Build(call, known);
+
+        Assert.Equal([new IdentifiedRule(allOut, RuleB)], change.Rules.Removed);
+        Assert.Equal([new IdentifiedRule(Ssh, RuleA)], change.Rules.Current);
+        Assert.Equal([new IdentifiedRule(Ssh, RuleA)], CloudTrailChangeBuilder.StateAfter(change, known, null)!.Rules);
+    }
+
+    [Fact]
+    public void RevokeByPermissionsInAnOlderRecord_WithoutKnownState_HasNoRuleId()
+    {
+        var change = Build(Call("revoke-egress-all-traffic-older-record.json"), null);
+
+        Assert.Equal([new IdentifiedRule(AllOut, null)], change.Rules.Removed);
+        Assert.Equal(RuleCompleteness.Known, change.Rules.Completeness);
+    }
+
+    [Fact]
     public void RevokeByIds_ResolvedInTheKnownRules_AreRemoved()
     {
         var call = Call("revoke-ingress-by-rule-ids-without-revoked-set-key-unverified.json");
@@ -398,6 +421,34 @@ public sealed class CloudTrailChangeBuilderTests
 
         Assert.Equal(deleted.Tags, change.Tags.Before);
         Assert.Equal(deleted.Rules, change.Rules.Removed);
+    }
+
+    [Fact]
+    public void DeleteWithAStateNewerThanTheEvent_StillUsesItsTags()
+    {
+        var call = Call("delete-security-group-by-cloudformation.json");
+        var group = call.Groups[0];
+        var newer = State(group.GroupId!, Later, OwnerTags("owners@example.com"), null);
+
+        var change = CloudTrailChangeBuilder.Build(call, group, newer, null);
+
+        Assert.Equal(newer.Tags, change.Tags.Before);
+        Assert.Equal(RuleCompleteness.Unknown, change.Rules.Completeness);
+        Assert.StartsWith("SgNotifier's record of this group (config, ", change.Note, StringComparison.Ordinal);
+        Assert.EndsWith(" does not cover all that this call touched, so the rules it held are unknown.", change.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DeleteWithoutKnownState_TakesTheTagsOfARead_ThatStillSawTheGroup()
+    {
+        var call = Call("delete-security-group-by-cloudformation.json");
+        var group = call.Groups[0];
+        var current = State(group.GroupId!, Later, OwnerTags("owners@example.com"), [], origin: "ec2");
+
+        var change = CloudTrailChangeBuilder.Build(call, group, null, current);
+
+        Assert.Equal(current.Tags, change.Tags.Before);
+        Assert.Equal(current.Tags, change.Tags.After);
     }
 
     [Fact]
