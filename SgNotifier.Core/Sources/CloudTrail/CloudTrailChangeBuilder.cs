@@ -171,6 +171,7 @@ public static class CloudTrailChangeBuilder
                 // rule of the same identity lends them (a revoke matches rules whatever their description).
                 removed.AddRange(call.Removed.Select(r => r.RuleId is null && known.ByIdentity(r.Rule) is { } found ? found : r));
                 // By ids: the event does not say what the rule was; the directory does, else it stays unknown.
+                // Ids the response described, and repeated ids, are skipped.
                 var revokedIds = removed.Select(static r => r.RuleId).OfType<string>().ToHashSet(StringComparer.Ordinal);
                 foreach (var ruleId in call.RemovedRuleIds.Where(revokedIds.Add))
                 {
@@ -356,7 +357,8 @@ public static class CloudTrailChangeBuilder
     /// added (and the note says their previous value is unknown).</item>
     /// <item>DeleteTags with a value: the tag is put back with that value. A DeleteTags of a tag that was not there
     /// also succeeds, so this can show a removal that removed nothing: the safe side, as the previous owners hear of it.</item>
-    /// <item>DeleteTags of a key alone: its previous value is unknown, so it is left out (and named in the note).</item>
+    /// <item>DeleteTags of a key alone: its previous value is unknown, so it is left out (and named in the note), even
+    /// when the read holds the key again.</item>
     /// <item>DeleteTags of every tag: nothing tells what they were: unknown (null).</item>
     /// <item>Other calls do not touch tags: the read is the state before.</item>
     /// </list>
@@ -387,8 +389,11 @@ public static class CloudTrailChangeBuilder
                     {
                         tags.TryAdd(key, value);
                     }
-                    else if (!tags.ContainsKey(key))
+                    else
                     {
+                        // Absent from the read: it had a value no one knows (or none). Present: set again after the
+                        // call, so its value then tells nothing about the one deleted.
+                        tags.Remove(key);
                         unknownKeys.Add(key);
                     }
                 }

@@ -527,6 +527,19 @@ public sealed class CloudTrailChangeBuilderTests
     }
 
     [Fact]
+    public void DeleteTagsOfAKeyAlone_SetAgainLater_LeavesItsDeletedValueUnknown()
+    {
+        var call = Call("delete-tags-key-only-and-key-value.json");
+        var current = State(GroupId, Later, Tags(("NotifyOnChange", "set-again-later")), [], origin: "ec2");
+
+        var change = Build(call, null, current);
+
+        Assert.False(change.Tags.Before!.ContainsKey("NotifyOnChange"));
+        Assert.False(change.Tags.After!.ContainsKey("NotifyOnChange"));
+        Assert.Contains("the previous value of tag NotifyOnChange is unknown", change.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DeleteTagsOfEveryTag_KeepsTheAwsTags()
     {
         var call = Call("delete-tags-without-tag-set-inferred.json");
