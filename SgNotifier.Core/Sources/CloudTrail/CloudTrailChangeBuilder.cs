@@ -23,11 +23,13 @@ public static class CloudTrailChangeBuilder
     private const int MaxNamedUnknowns = 5;
 
     /// <summary>
-    /// The rule EC2 adds to every new (VPC) security group: "By default, a security group includes an outbound rule
-    /// that allows all outbound traffic" (Amazon VPC User Guide, security groups; EC2-Classic, whose groups had none,
-    /// was retired in 2023). CreateSecurityGroup's CloudTrail record does not show it (REFERENCE-cloudtrail §b). The
-    /// IPv6 twin (<c>::/0</c>) is documented only for a VPC's default group and for CloudFormation, which adds it with
-    /// calls of its own (each its own event), so it is not assumed here.
+    /// The rule EC2 adds to every new security group, which CreateSecurityGroup's record does not show
+    /// (REFERENCE-cloudtrail §b). Checked against AWS's documentation: the Amazon VPC User Guide (security groups) says
+    /// "When you create a security group, it has no inbound rules" and "By default, a security group includes an
+    /// outbound rule that allows all outbound traffic"; every group is a VPC group since EC2-Classic's retirement. An
+    /// IPv6 twin (<c>::/0</c>) is documented for a VPC's default group and by the CloudFormation reference for
+    /// template groups without egress rules, not for the EC2 API: it is not assumed (a Config item or an EC2 read shows
+    /// it when it exists).
     /// </summary>
     public static readonly SecurityGroupRule DefaultEgressRule = new(RuleDirection.Egress, "all", null, null, "0.0.0.0/0", null);
 

@@ -642,6 +642,16 @@ public sealed class CloudTrailChangeBuilderTests
     }
 
     [Fact]
+    public void Arn_IsNotBuiltFromAGroupIdThatIsNotOne()
+    {
+        var call = Call("create-tags-on-security-group.json");
+
+        var change = CloudTrailChangeBuilder.Build(call, call.Groups[0] with { GroupId = "sg-0A1B/../x" }, null, null);
+
+        Assert.Null(change.Group.Arn);
+    }
+
+    [Fact]
     public void Actor_ComesFromTheEventItself()
     {
         var change = Build(Call("create-security-group-with-tags.json"), null);
