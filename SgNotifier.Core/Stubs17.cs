@@ -21,13 +21,6 @@ namespace SgNotifier.Core.Changes
 
 namespace SgNotifier.Core.Sources.CloudTrail
 {
-    public static class CloudTrailChangeBuilder
-    {
-        public static SecurityGroupChange Build(SecurityGroupApiCall call, CloudTrailGroupRef group, GroupState? known, GroupState? current) => throw new NotImplementedException();
-
-        public static GroupState StateAfter(SecurityGroupChange change, GroupState? known, GroupState? current) => throw new NotImplementedException();
-    }
-
     public static class Ec2Stubs
     {
         extension<T>(AwsLookupResult<T> result) where T : class

@@ -150,7 +150,7 @@ public static class ChangeRouter
     private static ChangeDecision RouteUnknownOwners(ChangeDecision decision, SecurityGroupChange change, NotifyOptions options)
     {
         var oversized = change.Source == ChangeSource.Config;
-        var why = change.Note ?? "its tags are unknown";
+        var why = (change.Note ?? "its tags are unknown").TrimEnd('.');
         var fallback = Fallback(options);
         if (fallback.Count == 0)
         {

@@ -141,8 +141,11 @@ public sealed class CloudTrailChangeSource
             var change = CloudTrailChangeBuilder.Build(call, group, known, current);
             changes.Add(change);
 
-            // EC2's read is the group as it is now (ids included); without it, what the call proves.
-            observed.Add(current ?? CloudTrailChangeBuilder.StateAfter(change, known, current));
+            // EC2's read is the group as it is now (ids included); without it, what the call proves (if enough).
+            if ((current ?? CloudTrailChangeBuilder.StateAfter(change, known, current)) is { } state)
+            {
+                observed.Add(state);
+            }
         }
 
         return new ChangesRead(changes, observed);
