@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SgNotifier.Core;
+using SgNotifier.Core.Changes;
 using SgNotifier.Core.Config;
 using SgNotifier.Core.Routing;
 
@@ -49,6 +50,12 @@ public class NotifyOptionsTests
     [InlineData("Aws:Ec2ServiceUrl", "relative/path")]
     [InlineData("Aws:Region", "Mars")]
     [InlineData("Aws:TimeoutSeconds", "0")]
+    [InlineData("Notify:Sources:0", "CloudTrial")]
+    [InlineData("Notify:Sources:0", "1")]
+    [InlineData("Notify:Sources:0", "")]
+    [InlineData("Notify:CorrelationWindowBefore", "-00:01:00")]
+    [InlineData("Notify:CorrelationWindowBefore", "2.00:00:00")]
+    [InlineData("Notify:CorrelationWindowAfter", "02:00:00")]
     public void BadValue_FailsValidation(string key, string value)
     {
         using var provider = Build(new() { [key] = value });
@@ -58,6 +65,29 @@ public class NotifyOptionsTests
             _ = provider.GetRequiredService<IOptions<NotifyOptions>>().Value;
             _ = provider.GetRequiredService<IOptions<AwsOptions>>().Value;
         });
+    }
+
+    [Fact]
+    public void Sources_DefaultToConfigOnly_AndReadAnyCase()
+    {
+        using var defaults = Build([]);
+        Assert.Equal([ChangeSource.Config], defaults.GetRequiredService<IOptions<NotifyOptions>>().Value.EffectiveSources);
+        Assert.False(defaults.GetRequiredService<IOptions<NotifyOptions>>().Value.CorrelatesSources);
+
+        using var both = Build(new() { ["Notify:Sources:0"] = "config", ["Notify:Sources:1"] = " CLOUDTRAIL " });
+        var notify = both.GetRequiredService<IOptions<NotifyOptions>>().Value;
+        Assert.Equal([ChangeSource.Config, ChangeSource.CloudTrail], notify.EffectiveSources.Order());
+        Assert.True(notify.CorrelatesSources);
+    }
+
+    [Fact]
+    public void UnknownSource_IsNamedInTheError()
+    {
+        using var provider = Build(new() { ["Notify:Sources:0"] = "Config", ["Notify:Sources:1"] = "GuardDuty" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<NotifyOptions>>().Value);
+
+        Assert.Contains("Notify:Sources: 'GuardDuty' is not a source", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

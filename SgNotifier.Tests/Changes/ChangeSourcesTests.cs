@@ -1,0 +1,55 @@
+using SgNotifier.Core.Changes;
+using SgNotifier.Tests.Routing;
+using SgNotifier.Tests.Sources.CloudTrail;
+
+namespace SgNotifier.Tests.Changes;
+
+/// <summary>The one switch between sources: which reader a message goes to, from its envelope alone.</summary>
+public sealed class ChangeSourcesTests
+{
+    public static TheoryData<string> SecurityGroupCalls => CloudTrailCorpus.Files("security-group-call");
+
+    public static TheoryData<string> FailedCalls => CloudTrailCorpus.Files("call-failed");
+
+    [Theory]
+    [MemberData(nameof(SecurityGroupCalls))]
+    public void EverySecurityGroupCall_GoesToCloudTrail(string file) =>
+        Assert.Equal(ChangeSource.CloudTrail, ChangeSources.Detect(File.ReadAllText(CloudTrailCorpus.FilePath("security-group-call", file))));
+
+    [Theory]
+    [MemberData(nameof(FailedCalls))]
+    public void FailedCalls_GoToCloudTrail_WhichLogsTheAttempt(string file) =>
+        Assert.Equal(ChangeSource.CloudTrail, ChangeSources.Detect(File.ReadAllText(CloudTrailCorpus.FilePath("call-failed", file))));
+
+    [Theory]
+    [InlineData("notify")]
+    [InlineData("oversized")]
+    public void ConfigItemsAndSummaries_GoToConfig(string folder)
+    {
+        var files = Directory.EnumerateFiles(DecisionCorpus.Folder(folder), "*.json").Where(static f => !f.EndsWith(".expected.json", StringComparison.Ordinal)).ToList();
+
+        Assert.NotEmpty(files);
+        Assert.All(files, file => Assert.Equal(ChangeSource.Config, ChangeSources.Detect(File.ReadAllText(file))));
+    }
+
+    [Theory]
+    [InlineData("""{"source":"aws.config","detail-type":"Config Configuration Item Change","detail":{"note":"aws.ec2"}}""")]
+    [InlineData("""{"source":"aws.ec2","detail-type":"EC2 Instance State-change Notification","detail":{}}""")]
+    [InlineData("""{"detail-type":"AWS API Call via CloudTrail","detail":{"source":"aws.ec2"}}""")]
+    [InlineData("""{"messageType":"ConfigurationItemChangeNotification","x":"aws.ec2"}""")]
+    public void OnlyATopLevelEc2ApiCall_IsCloudTrail(string message) =>
+        Assert.Equal(ChangeSource.Config, ChangeSources.Detect(message));
+
+    [Theory]
+    [InlineData("Security group sg-1 changed by alice (an input transformer's prose)")]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("[1,2,3]")]
+    [InlineData("\"aws.ec2\"")]
+    public void TextThatIsNotAJsonObject_HasNoSource(string message) =>
+        Assert.Null(ChangeSources.Detect(message));
+
+    [Fact]
+    public void BrokenJsonNamingEc2_GoesToCloudTrail_WhichSaysWhy() =>
+        Assert.Equal(ChangeSource.CloudTrail, ChangeSources.Detect("""{"source":"aws.ec2","detail-type":"AWS API Call via CloudTrail","detail":{"""));
+}
