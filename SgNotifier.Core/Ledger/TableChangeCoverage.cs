@@ -71,7 +71,7 @@ public sealed class TableChangeCoverage : IChangeCoverage
         }
         catch (Exception e) when (LedgerTable.IsStorageFailure(e, cancellationToken))
         {
-            // Includes TableNotFound: nothing can be read, so nothing is covered.
+            // Nothing could be read, so nothing is covered. (A missing table is no failure: a point read answers "absent".)
             LogUnavailable("find", selected.Count, "treated as not covered", e);
             return null;
         }
