@@ -26,7 +26,7 @@ public sealed class TableChangeCoverage : IChangeCoverage
     // A lost race is re-read and merged again; more than a few in a row means heavy contention: give up, logged.
     private const int MaxRaces = 3;
 
-    private static readonly TimeSpan DefaultCallBudget = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan DefaultCallBudget = TimeSpan.FromSeconds(4);
 
     private readonly TableClient _table;
     private readonly TimeProvider _timeProvider;

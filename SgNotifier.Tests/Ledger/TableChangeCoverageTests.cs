@@ -48,6 +48,19 @@ public sealed class TableChangeCoverageTests : ChangeCoverageTests
     }
 
     [Fact]
+    public void AtomKeys_NeverMeetMessageOrChangeKeys_OfTheSameText()
+    {
+        const string text = "123456789012/eu-west-1/sg-0a1b2c3d4e5f67890/1";
+
+        var atom = LedgerKey.ForAtom(text);
+
+        Assert.NotEqual(LedgerKey.ForMessage(text).PartitionKey, atom.PartitionKey);
+        Assert.NotEqual(LedgerKey.ForChange(new ChangeKey("123456789012", "eu-west-1", "sg-0a1b2c3d4e5f67890", "1")).PartitionKey, atom.PartitionKey);
+        Assert.Equal("atom", atom.RowKey);
+        Assert.NotEqual(atom, LedgerKey.ForAtom(text + " "));
+    }
+
+    [Fact]
     public async Task LedgerPurge_DeletesAtomRowsLastWrittenBeforeTheRetention()
     {
         var connectionString = await SharedEmulators.TableConnectionStringAsync();
