@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
@@ -149,6 +150,57 @@ public sealed class TableChangeCoverageTests : ChangeCoverageTests
         await accepting.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => accept);
         connections.ForEach(static c => c.Dispose());
+    }
+
+    [Fact]
+    public async Task RowChangingUnderEveryWrite_GivesUpAfterThreeRaces_Logged()
+    {
+        // A Table endpoint where someone else always wrote first: the insert finds the row, every replace its ETag stale.
+        const string stored = "[{\"source\":\"config\",\"time\":\"2026-03-01T12:06:00.0000000+00:00\",\"eventIds\":[\"1700000000001\"]}]";
+        await using var table = await LoopbackHttpStub.StartAsync(async (context, request) =>
+        {
+            context.Response.ContentType = "application/json;odata=minimalmetadata";
+            switch (request.Method)
+            {
+                case "POST":
+                    await TableErrorAsync(context, 409, "EntityAlreadyExists");
+                    break;
+                case "GET":
+                    var etag = "W/\"datetime'" + Uri.EscapeDataString(DateTime.UtcNow.ToString("O")) + "'\"";
+                    context.Response.Headers.ETag = etag;
+                    await context.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string>
+                    {
+                        ["odata.etag"] = etag,
+                        ["PartitionKey"] = "p",
+                        ["RowKey"] = "atom",
+                        ["Reports"] = stored,
+                    }));
+                    break;
+                default:
+                    await TableErrorAsync(context, 412, "UpdateConditionNotSatisfied");
+                    break;
+            }
+        });
+        var connectionString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + EmulatorProcess.AzuriteAccountKey +
+            $";TableEndpoint={table.BaseUri}devstoreaccount1;";
+        var logger = new FakeLogger<TableChangeCoverage>();
+        var coverage = CreateTableCoverage(connectionString, NewTableName(), Time, logger);
+        var atom = NewAtom();
+
+        await coverage.RecordAsync([atom], new AtomReport(ChangeSource.CloudTrail, CallTime, ["event-1"]), CancellationToken.None);
+
+        Assert.Equal(["POST", "GET", "PUT", "GET", "PUT", "GET", "PUT"], table.Requests.Select(static r => r.Method));
+        Assert.False(table.Requests.First().Headers.ContainsKey("If-Match"));
+        Assert.All(table.Requests.Where(static r => r.Method == "PUT"), static r => Assert.StartsWith("W/", r.Headers["If-Match"], StringComparison.Ordinal));
+        var lost = Assert.Single(logger.Collector.GetSnapshot(), static r => r.Id.Id == 6173);
+        Assert.Contains(LedgerKey.ForAtom(atom).PartitionKey, lost.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task TableErrorAsync(HttpContext context, int status, string code)
+    {
+        context.Response.StatusCode = status;
+        context.Response.Headers["x-ms-error-code"] = code;
+        await context.Response.WriteAsync("{\"odata.error\":{\"code\":\"" + code + "\",\"message\":{\"lang\":\"en-US\",\"value\":\"" + code + "\"}}}");
     }
 
     [Fact]
