@@ -269,11 +269,11 @@ public sealed class ChangeNotifier : IDisposable
         var found = await _coverage.FindAsync(atoms, cancellationToken);
         if (found is null)
         {
-            _logger.CoverageUnavailable(change.Key.ToString());
+            _logger.CoverageUnreadable(change.Key.ToString());
             return (null, decision);
         }
 
-        var correlation = ChangeCorrelation.Evaluate(change, atoms, found, _notify.CorrelationWindowBefore, _notify.CorrelationWindowAfter);
+        var correlation = ChangeCorrelation.Correlate(change, atoms, found, _notify.CorrelationWindowBefore, _notify.CorrelationWindowAfter);
         var reports = correlation.Covering;
         if (correlation.AllCovered)
         {

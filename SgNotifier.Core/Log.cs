@@ -277,7 +277,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6104, Level = LogLevel.Warning,
         Message = "Change {ChangeKey}: what the other source already mailed could not be read; mailing it (a possible repeat beats a miss)")]
-    public static partial void CoverageUnavailable(this ILogger logger, string? changeKey);
+    public static partial void CoverageUnreadable(this ILogger logger, string? changeKey);
 
     [LoggerMessage(EventId = 6105, Level = LogLevel.Information,
         Message = "Change {ChangeKey} ({Source}): {Covered} of its facts were already mailed from the other source, {Uncovered} were not; mailing it")]
@@ -286,4 +286,24 @@ internal static partial class Log
     [LoggerMessage(EventId = 6106, Level = LogLevel.Warning,
         Message = "A {Source} message arrived but Notify:Sources does not include it: ignored (source-disabled)")]
     public static partial void SourceDisabled(this ILogger logger, string source);
+
+    // 6170–6179: cross-source change coverage (issue 17 part 4). Atoms hold tag values (OwnerDL addresses), so only
+    // counts and hashed row keys are logged, never an atom's text.
+    [LoggerMessage(6170, LogLevel.Warning, "Change coverage unavailable during {Operation} of {AtomCount} atom(s): status {Status}, error code {ErrorCode}; {Consequence}")]
+    public static partial void CoverageUnavailable(this ILogger logger, string operation, int atomCount, int status, string? errorCode, string consequence, Exception exception);
+
+    [LoggerMessage(6171, LogLevel.Warning, "Change coverage asked to {Operation} {AtomCount} atoms, more than {MaxAtoms}: only the first {MaxAtoms} are used; the rest count as not covered")]
+    public static partial void CoverageAtomsLimited(this ILogger logger, string operation, int atomCount, int maxAtoms);
+
+    [LoggerMessage(6172, LogLevel.Warning, "Change coverage row {PartitionKey} holds unreadable reports; treated as empty and rewritten on the next report")]
+    public static partial void CoverageRowUnreadable(this ILogger logger, string partitionKey);
+
+    [LoggerMessage(6173, LogLevel.Warning, "Change coverage row {PartitionKey} not recorded: it changed under {Races} writes in a row; the other source may mail this fact again")]
+    public static partial void CoverageRaceLost(this ILogger logger, string partitionKey, int races);
+
+    [LoggerMessage(6174, LogLevel.Warning, "The in-memory change coverage is in use: reports are matched only within this process and until it stops; configure Table storage for anything but a local single-process run")]
+    public static partial void MemoryCoverageInUse(this ILogger logger);
+
+    [LoggerMessage(6175, LogLevel.Debug, "Change coverage recorded {AtomCount} atom(s) from {Source} (events {EventIds})")]
+    public static partial void CoverageRecorded(this ILogger logger, int atomCount, string source, string eventIds);
 }

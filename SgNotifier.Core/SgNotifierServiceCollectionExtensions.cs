@@ -107,8 +107,10 @@ public static class SgNotifierServiceCollectionExtensions
             provider.GetRequiredService<IOptions<LedgerOptions>>().Value.Provider == LedgerProvider.Table
                 ? provider.GetRequiredService<TableNotificationLedger>()
                 : provider.GetRequiredService<MemoryNotificationLedger>());
-        services.AddSingleton<MemoryChangeCoverage>();
-        services.AddSingleton<IChangeCoverage>(static provider => provider.GetRequiredService<MemoryChangeCoverage>());
+        services.AddSingleton<IChangeCoverage>(static provider =>
+            provider.GetRequiredService<IOptions<LedgerOptions>>().Value.Provider == LedgerProvider.Table
+                ? ActivatorUtilities.CreateInstance<TableChangeCoverage>(provider)
+                : ActivatorUtilities.CreateInstance<MemoryChangeCoverage>(provider));
         services.AddSingleton<MemoryGroupDirectory>();
         services.AddSingleton<IGroupDirectory>(static provider => provider.GetRequiredService<MemoryGroupDirectory>());
         services.AddHostedService<LedgerTableStartup>();

@@ -1,23 +1,6 @@
 // TEMPORARY: stand-ins for the helpers' types until their branches merge. Deleted at merge.
 using SgNotifier.Core.Changes;
 using SgNotifier.Core.Config;
-using SgNotifier.Core.Ledger;
-
-namespace SgNotifier.Core.Changes
-{
-    public static class ChangeAtoms
-    {
-        public static IReadOnlyList<string> Of(SecurityGroupChange change) => [];
-    }
-
-    public sealed record CorrelationResult(bool AllCovered, IReadOnlyList<string> Uncovered, IReadOnlyList<AtomReport> Covering);
-
-    public static class ChangeCorrelation
-    {
-        public static CorrelationResult Evaluate(SecurityGroupChange change, IReadOnlyList<string> atoms, IReadOnlyDictionary<string, IReadOnlyList<AtomReport>> found, TimeSpan before, TimeSpan after) =>
-            new(false, atoms, []);
-    }
-}
 
 namespace SgNotifier.Core.Sources.CloudTrail
 {
@@ -46,13 +29,3 @@ namespace SgNotifier.Core.Groups
     }
 }
 
-namespace SgNotifier.Core.Ledger
-{
-    public sealed class MemoryChangeCoverage : IChangeCoverage
-    {
-        public Task<IReadOnlyDictionary<string, IReadOnlyList<AtomReport>>?> FindAsync(IReadOnlyCollection<string> atoms, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyDictionary<string, IReadOnlyList<AtomReport>>?>(new Dictionary<string, IReadOnlyList<AtomReport>>());
-
-        public Task RecordAsync(IReadOnlyCollection<string> atoms, AtomReport report, CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-}

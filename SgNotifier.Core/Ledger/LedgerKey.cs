@@ -16,10 +16,14 @@ internal readonly record struct LedgerKey(string PartitionKey, string RowKey)
 {
     public const string ChangeKind = "change";
     public const string MessageKind = "message";
+    public const string AtomKind = "atom";
 
     public bool IsChange => RowKey == ChangeKind;
 
     public static LedgerKey ForMessage(string messageId) => new(Hash(MessageKind, [messageId]), MessageKind);
+
+    /// <summary>One fact of a change (<c>ChangeAtoms</c>) and the reports that mailed it (<see cref="IChangeCoverage"/>).</summary>
+    public static LedgerKey ForAtom(string atom) => new(Hash(AtomKind, [atom]), AtomKind);
 
     /// <summary>Config keys hash exactly as they always have (rows written before CloudTrail existed stay valid); other sources add their name.</summary>
     public static LedgerKey ForChange(ChangeKey key) => key.Source == ChangeSource.Config

@@ -1,10 +1,7 @@
 using System.Globalization;
-using System.Net.Sockets;
 using Azure;
-using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
-using Azure.Identity;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SgNotifier.Core.Routing;
@@ -23,9 +20,6 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
     // A lost race is re-read and retried; more than a few in a row means heavy contention: report it as in progress.
     private const int MaxRaces = 3;
 
-    // Diagnostic copies of AWS text are cut to stay well inside the 64 KiB property limit.
-    private const int MaxStoredTextLength = 1024;
-
     private readonly TableClient _table;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<TableNotificationLedger> _logger;
@@ -38,7 +32,7 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
-        _table = CreateClient(options.Value);
+        _table = LedgerTable.CreateClient(options.Value);
         _leaseDuration = options.Value.LeaseDuration;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -132,7 +126,7 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
             await EnsureTableAsync(cancellationToken);
             return true;
         }
-        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        catch (Exception e) when (LedgerTable.IsStorageFailure(e, cancellationToken))
         {
             LogStorageFailure("create-table", e);
             _logger.TableNotCreatedAtStart(_table.Name);
@@ -152,7 +146,7 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
             await _table.GetEntityIfExistsAsync<TableEntity>("health", "probe", select: ["PartitionKey"], cancellationToken);
             return null;
         }
-        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        catch (Exception e) when (LedgerTable.IsStorageFailure(e, cancellationToken))
         {
             LogStorageFailure("health-probe", e);
             return e is RequestFailedException failed
@@ -297,7 +291,7 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
         {
             await _table.UpsertEntityAsync(ToEntity(LedgerKey.ForMessage(lease.MessageId), final), TableUpdateMode.Replace, cancellationToken);
         }
-        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        catch (Exception e) when (LedgerTable.IsStorageFailure(e, cancellationToken))
         {
             _logger.MessageEntryNotWritten(lease.MessageId, e);
         }
@@ -368,7 +362,7 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
                 return await action(cancellationToken);
             }
         }
-        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        catch (Exception e) when (LedgerTable.IsStorageFailure(e, cancellationToken))
         {
             LogStorageFailure(operation, e);
             return unavailable;
@@ -425,55 +419,20 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
         }
     }
 
-    /// <summary>
-    /// Failures of storage, the network or the credential, as opposed to bugs. Refusals (403, 400) are included: an
-    /// unrecorded mail must never be sent, so the caller answers 503 and the log says what to fix.
-    /// </summary>
-    private static bool IsStorageFailure(Exception exception, CancellationToken cancellationToken) => exception switch
-    {
-        OperationCanceledException => !cancellationToken.IsCancellationRequested,
-        AggregateException aggregate => aggregate.InnerExceptions.All(inner => IsStorageFailure(inner, cancellationToken)),
-        RequestFailedException or HttpRequestException or IOException or SocketException or TimeoutException => true,
-        AuthenticationFailedException or CredentialUnavailableException => true,
-        _ => false,
-    };
-
-    private static TableClient CreateClient(LedgerOptions options)
-    {
-        // Short and few retries: a claim may take several requests and the whole delivery must answer SNS in ~15 s.
-        var clientOptions = new TableClientOptions();
-        clientOptions.Retry.Mode = RetryMode.Exponential;
-        clientOptions.Retry.MaxRetries = 2;
-        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
-        clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(1);
-        clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(2);
-        if (!string.IsNullOrEmpty(options.ConnectionString))
-        {
-            return new TableClient(options.ConnectionString, options.TableName, clientOptions);
-        }
-
-        if (!string.IsNullOrEmpty(options.TableEndpoint))
-        {
-            return new TableClient(new Uri(options.TableEndpoint), options.TableName, new DefaultAzureCredential(), clientOptions);
-        }
-
-        throw new InvalidOperationException("The table ledger needs Ledger:ConnectionString, AzureWebJobsStorage or Ledger:TableEndpoint.");
-    }
-
     private static TableEntity ToEntity(LedgerKey key, LedgerRow row)
     {
         var entity = new TableEntity(key.PartitionKey, key.RowKey)
         {
             ["State"] = row.State.ToString(),
             ["ClaimId"] = row.ClaimId,
-            ["MessageId"] = Stored(row.MessageId),
+            ["MessageId"] = LedgerTable.Stored(row.MessageId),
             ["Attempt"] = row.Attempt,
             ["LeaseExpiresAt"] = row.LeaseExpiresAt,
             ["UpdatedAt"] = row.UpdatedAt,
         };
-        AddIfPresent(entity, "ChangeKey", Stored(row.ChangeKey));
-        AddIfPresent(entity, "ProviderMessageId", Stored(row.ProviderMessageId));
-        AddIfPresent(entity, "ErrorCode", Stored(row.ErrorCode));
+        AddIfPresent(entity, "ChangeKey", LedgerTable.Stored(row.ChangeKey));
+        AddIfPresent(entity, "ProviderMessageId", LedgerTable.Stored(row.ProviderMessageId));
+        AddIfPresent(entity, "ErrorCode", LedgerTable.Stored(row.ErrorCode));
         AddIfPresent(entity, "CompletedAt", row.CompletedAt);
         AddIfPresent(entity, "PendingAttempt", row.Pending?.Attempt);
         AddIfPresent(entity, "PendingFirstSentAt", row.Pending?.FirstSentAt);
@@ -501,23 +460,5 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
         {
             entity[name] = value;
         }
-    }
-
-    /// <summary>Keeps a diagnostic copy of AWS text storable: control characters replaced, length capped.</summary>
-    private static string? Stored(string? text)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-
-        var capped = text.Length > MaxStoredTextLength ? text[..MaxStoredTextLength] : text;
-        return string.Create(capped.Length, capped, static (span, source) =>
-        {
-            for (var i = 0; i < source.Length; i++)
-            {
-                span[i] = char.IsControl(source[i]) ? '\uFFFD' : source[i];
-            }
-        });
     }
 }

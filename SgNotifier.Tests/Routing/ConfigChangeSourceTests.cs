@@ -172,33 +172,6 @@ public sealed class ConfigChangeSourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UninspectedWithoutFallback_IsLoggedAsAnError()
-    {
-        using var inspector = Inspector(new NotifyOptions(), fetch: false, ec2: false, out var logger);
-
-        var result = await inspector.InspectAsync(DecisionCorpus.Payload("oversized", "fetched-from-s3.json"), CancellationToken.None);
-
-        Assert.Equal(DecisionReasons.OversizedNoFallback, result.Decision!.Reason);
-        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == 2007 && r.Level == LogLevel.Error);
-    }
-
-    [Fact]
-    public async Task Logs_NeverContainAddressesOrTagValues()
-    {
-        using var inspector = Inspector(DecisionCorpus.Options([]), fetch: false, ec2: false, out var logger);
-
-        foreach (var file in new[] { "create-multiple-owners-invalid-and-external.json", "html-crlf-unicode-in-tags-and-descriptions.json" })
-        {
-            await inspector.InspectAsync(DecisionCorpus.Payload("notify", file), CancellationToken.None);
-        }
-
-        var logs = logger.Collector.GetSnapshot();
-        Assert.NotEmpty(logs);
-        Assert.All(logs, r => Assert.DoesNotContain("@", r.Message, StringComparison.Ordinal));
-        Assert.All(logs, r => Assert.DoesNotContain("<b>", r.Message, StringComparison.Ordinal));
-    }
-
-    [Fact]
     public async Task FetchedItem_IsReadWithTheExpectedBucketOwner()
     {
         var payload = DecisionCorpus.Payload("oversized", "fetched-from-s3.json");
