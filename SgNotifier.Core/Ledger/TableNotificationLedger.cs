@@ -1,10 +1,7 @@
 using System.Globalization;
-using System.Net.Sockets;
 using Azure;
-using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
-using Azure.Identity;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SgNotifier.Core.Routing;
@@ -429,36 +426,10 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
     /// Failures of storage, the network or the credential, as opposed to bugs. Refusals (403, 400) are included: an
     /// unrecorded mail must never be sent, so the caller answers 503 and the log says what to fix.
     /// </summary>
-    private static bool IsStorageFailure(Exception exception, CancellationToken cancellationToken) => exception switch
-    {
-        OperationCanceledException => !cancellationToken.IsCancellationRequested,
-        AggregateException aggregate => aggregate.InnerExceptions.All(inner => IsStorageFailure(inner, cancellationToken)),
-        RequestFailedException or HttpRequestException or IOException or SocketException or TimeoutException => true,
-        AuthenticationFailedException or CredentialUnavailableException => true,
-        _ => false,
-    };
+    private static bool IsStorageFailure(Exception exception, CancellationToken cancellationToken) =>
+        LedgerTables.IsStorageFailure(exception, cancellationToken);
 
-    private static TableClient CreateClient(LedgerOptions options)
-    {
-        // Short and few retries: a claim may take several requests and the whole delivery must answer SNS in ~15 s.
-        var clientOptions = new TableClientOptions();
-        clientOptions.Retry.Mode = RetryMode.Exponential;
-        clientOptions.Retry.MaxRetries = 2;
-        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
-        clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(1);
-        clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(2);
-        if (!string.IsNullOrEmpty(options.ConnectionString))
-        {
-            return new TableClient(options.ConnectionString, options.TableName, clientOptions);
-        }
-
-        if (!string.IsNullOrEmpty(options.TableEndpoint))
-        {
-            return new TableClient(new Uri(options.TableEndpoint), options.TableName, new DefaultAzureCredential(), clientOptions);
-        }
-
-        throw new InvalidOperationException("The table ledger needs Ledger:ConnectionString, AzureWebJobsStorage or Ledger:TableEndpoint.");
-    }
+    private static TableClient CreateClient(LedgerOptions options) => LedgerTables.CreateClient(options, options.TableName);
 
     private static TableEntity ToEntity(LedgerKey key, LedgerRow row)
     {
