@@ -35,7 +35,9 @@ public sealed class TableGroupDirectory : IGroupDirectory, IDisposable
     // A delivery must answer SNS in ~15 s and the directory only improves a mail: a few seconds per call, whatever the retries.
     internal static readonly TimeSpan OperationBudget = TimeSpan.FromSeconds(5);
 
-    private const int MaxRaces = 3;
+    // A writer that loses a race lost it to a writer that then finished, so with n concurrent writers of one group
+    // nobody loses more than n - 1 times: eight covers far more than one group's deliveries at once.
+    internal const int MaxRaces = 8;
     private const string RulesFormat = "gzip-json-1";
 
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
