@@ -117,6 +117,10 @@ internal static class GroupDirectoryLimits
 
     private static string? StorableOrNull(string? text) => text is null ? null : Storable(text);
 
+    /// <summary>A group id as logs show it: ids from messages can be anything, so long ones are cut.</summary>
+    internal static string ForLog(string? groupId) =>
+        groupId is null ? string.Empty : groupId.Length > 64 ? groupId[..64] + "…" : groupId;
+
     /// <summary>Lone surrogates have no UTF-8 form (AWS never sends them): replaced with U+FFFD, as any UTF-8 store would.</summary>
     internal static string Storable(string text)
     {

@@ -52,13 +52,13 @@ public sealed class MemoryGroupDirectory : IGroupDirectory
         var bounded = GroupDirectoryLimits.Bound(state, out var rejected, out var rulesDropped);
         if (bounded is null)
         {
-            _logger.GroupStateNotRemembered(state.Group.Id ?? string.Empty, state.Origin, rejected!);
+            _logger.GroupStateNotRemembered(GroupDirectoryLimits.ForLog(state.Group.Id), GroupDirectoryLimits.ForLog(state.Origin), rejected!);
             return Task.CompletedTask;
         }
 
         if (rulesDropped is not null)
         {
-            _logger.GroupRulesNotStored(bounded.Group.Id, bounded.Origin, rulesDropped);
+            _logger.GroupRulesNotStored(GroupDirectoryLimits.ForLog(bounded.Group.Id), bounded.Origin, rulesDropped);
         }
 
         var key = Key(bounded.Group.AccountId, bounded.Group.Region, bounded.Group.Id);

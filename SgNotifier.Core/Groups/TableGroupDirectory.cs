@@ -77,13 +77,13 @@ public sealed class TableGroupDirectory : IGroupDirectory, IDisposable
         var bounded = GroupDirectoryLimits.Bound(state, out var rejected, out var rulesDropped);
         if (bounded is null)
         {
-            _logger.GroupStateNotRemembered(state.Group.Id ?? string.Empty, state.Origin, rejected!);
+            _logger.GroupStateNotRemembered(GroupDirectoryLimits.ForLog(state.Group.Id), GroupDirectoryLimits.ForLog(state.Origin), rejected!);
             return;
         }
 
         if (TagsJson(bounded.Tags).Length > MaxTagsJsonLength)
         {
-            _logger.GroupStateNotRemembered(bounded.Group.Id, bounded.Origin, $"the tags take more than {MaxTagsJsonLength} characters as JSON");
+            _logger.GroupStateNotRemembered(GroupDirectoryLimits.ForLog(bounded.Group.Id), bounded.Origin, $"the tags take more than {MaxTagsJsonLength} characters as JSON");
             return;
         }
 
@@ -94,7 +94,7 @@ public sealed class TableGroupDirectory : IGroupDirectory, IDisposable
 
         if (rulesDropped is not null)
         {
-            _logger.GroupRulesNotStored(bounded.Group.Id, bounded.Origin, rulesDropped);
+            _logger.GroupRulesNotStored(GroupDirectoryLimits.ForLog(bounded.Group.Id), bounded.Origin, rulesDropped);
             bounded = bounded with { Rules = null };
         }
 
@@ -136,7 +136,7 @@ public sealed class TableGroupDirectory : IGroupDirectory, IDisposable
             if (entity is null)
             {
                 // Known rules, given ids from an older entry, no longer fit (they did before): unknown as of now.
-                _logger.GroupRulesNotStored(state.Group.Id, state.Origin, "the merged rules are too big to store");
+                _logger.GroupRulesNotStored(GroupDirectoryLimits.ForLog(state.Group.Id), state.Origin, "the merged rules are too big to store");
                 entity = ToEntity(key, merged with { State = merged.State with { Rules = null } })!;
             }
 
@@ -146,7 +146,7 @@ public sealed class TableGroupDirectory : IGroupDirectory, IDisposable
             }
         }
 
-        _logger.GroupWriteContended(state.Group.Id, state.Origin, MaxRaces);
+        _logger.GroupWriteContended(GroupDirectoryLimits.ForLog(state.Group.Id), state.Origin, MaxRaces);
         return false;
     }
 
@@ -307,7 +307,7 @@ public sealed class TableGroupDirectory : IGroupDirectory, IDisposable
         var groupId = entity.GetString("GroupId") ?? string.Empty;
         if (entity.GetInt64("ObservedAtTicks") is not { } observedTicks || ReadTags(entity.GetString("Tags")) is not { } tags)
         {
-            _logger.GroupRulesUnreadable(groupId, "the entry has no readable time or tags");
+            _logger.GroupRulesUnreadable(GroupDirectoryLimits.ForLog(groupId), "the entry has no readable time or tags");
             return null;
         }
 
@@ -336,7 +336,7 @@ public sealed class TableGroupDirectory : IGroupDirectory, IDisposable
 
     private List<IdentifiedRule>? Unreadable(string groupId, string? problem)
     {
-        _logger.GroupRulesUnreadable(groupId, problem ?? "unreadable");
+        _logger.GroupRulesUnreadable(GroupDirectoryLimits.ForLog(groupId), problem ?? "unreadable");
         return null;
     }
 

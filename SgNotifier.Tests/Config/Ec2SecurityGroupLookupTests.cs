@@ -187,6 +187,21 @@ public sealed class Ec2SecurityGroupLookupTests
         Assert.Empty(stub.Requests);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("sg-0123456789abcdef0sg-0123456789abcdef0sg-0123456789abcdef0sg-0123")]
+    public async Task GroupIdEmptyOrTooLong_IsRefusedWithoutARequest(string groupId)
+    {
+        await using var stub = await AwsApiStub.StartAsync();
+        using var aws = Create(stub);
+
+        var result = await aws.Lookup.DescribeGroupStateAsync(Account, Region, groupId, CancellationToken.None);
+
+        Assert.Equal(AwsLookupStatus.PermanentFailure, result.Status);
+        Assert.False(result.IsNotFound);
+        Assert.Empty(stub.Requests);
+    }
+
     [Fact]
     public async Task ByNameInTheDefaultVpc_FindsExactlyThatGroup()
     {
