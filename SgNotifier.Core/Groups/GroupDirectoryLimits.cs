@@ -26,8 +26,14 @@ internal static class GroupDirectoryLimits
     /// <summary>The storable state, or why it cannot be remembered; <paramref name="rulesDropped"/> says why its rules became unknown.</summary>
     public static GroupState? Bound(GroupState state, out string? rejected, out string? rulesDropped)
     {
-        rejected = CheckIdentity(state.Group, state.Origin) ?? CheckTags(state.Tags);
         rulesDropped = null;
+        if (state.Group is null || state.Tags is null || string.IsNullOrEmpty(state.Origin))
+        {
+            rejected = "the state has no group, tags or origin";
+            return null;
+        }
+
+        rejected = CheckIdentity(state.Group, state.Origin) ?? CheckTags(state.Tags);
         if (rejected is not null)
         {
             return null;
@@ -73,7 +79,7 @@ internal static class GroupDirectoryLimits
 
         foreach (var (key, value) in tags)
         {
-            if (key.Length > MaxTagKeyLength)
+            if (key is null || key.Length > MaxTagKeyLength)
             {
                 return $"a tag key is longer than {MaxTagKeyLength} characters";
             }

@@ -52,7 +52,7 @@ public sealed class MemoryGroupDirectory : IGroupDirectory
         var bounded = GroupDirectoryLimits.Bound(state, out var rejected, out var rulesDropped);
         if (bounded is null)
         {
-            _logger.GroupStateNotRemembered(GroupDirectoryLimits.ForLog(state.Group.Id), GroupDirectoryLimits.ForLog(state.Origin), rejected!);
+            _logger.GroupStateNotRemembered(GroupDirectoryLimits.ForLog(state.Group?.Id), GroupDirectoryLimits.ForLog(state.Origin), rejected!);
             return Task.CompletedTask;
         }
 

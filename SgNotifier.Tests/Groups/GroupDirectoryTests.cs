@@ -227,6 +227,20 @@ public abstract class GroupDirectoryTests : IDisposable
         await AssertRememberedAsync(id => State(id, T0, Tags(), null) with { Group = new SecurityGroupIdentity(id, new string('n', length), Account, Region, null, null) }, remembered);
 
     [Fact]
+    public async Task IncompleteState_IsNotRemembered_AndThrowsNothing()
+    {
+        var directory = await CreateDirectoryAsync();
+        var id = NewGroupId();
+
+        await directory.RememberAsync(State(id, T0, Tags(), null, origin: string.Empty), CancellationToken.None);
+        await directory.RememberAsync(State(id, T0, new Dictionary<string, string> { ["OwnerDL"] = null! }, null), CancellationToken.None);
+        await directory.RememberAsync(State(id, T0, null!, null), CancellationToken.None);
+        await directory.RememberAsync(State(id, T0, Tags(), null) with { Group = new SecurityGroupIdentity(id, null, Account, string.Empty, null, null) }, CancellationToken.None);
+
+        Assert.Null(await directory.GetAsync(Account, Region, id, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task StateBeyondALimit_LeavesTheKnownStateAlone()
     {
         var directory = await CreateDirectoryAsync();
