@@ -306,4 +306,43 @@ internal static partial class Log
 
     [LoggerMessage(6175, LogLevel.Debug, "Change coverage recorded {AtomCount} atom(s) from {Source} (events {EventIds})")]
     public static partial void CoverageRecorded(this ILogger logger, int atomCount, string source, string eventIds);
+    // 615x-616x: the group directory and EC2 reads of a group (issue 17)
+    [LoggerMessage(6150, LogLevel.Warning, "Group directory storage unavailable during {Operation}: status {Status}, error code {ErrorCode}; answered as unknown")]
+    public static partial void GroupStorageUnavailable(this ILogger logger, string operation, int status, string? errorCode, Exception exception);
+
+    [LoggerMessage(6151, LogLevel.Error, "Group directory storage refused {Operation}: status {Status}, error code {ErrorCode}; check the identity's permissions and Ledger settings")]
+    public static partial void GroupStorageRefused(this ILogger logger, string operation, int status, string? errorCode, Exception exception);
+
+    [LoggerMessage(6152, LogLevel.Information, "Group directory table {TableName} is ready")]
+    public static partial void GroupTableReady(this ILogger logger, string tableName);
+
+    [LoggerMessage(6153, LogLevel.Warning, "Group directory table {TableName} could not be created at start; the first directory call will try again")]
+    public static partial void GroupTableNotCreatedAtStart(this ILogger logger, string tableName);
+
+    [LoggerMessage(6154, LogLevel.Warning, "Group directory table {TableName} disappeared; creating it again")]
+    public static partial void GroupTableMissing(this ILogger logger, string tableName);
+
+    [LoggerMessage(6155, LogLevel.Warning, "Not allowed to create group directory table {TableName} (status {Status}); assuming it exists")]
+    public static partial void GroupTableCreationForbidden(this ILogger logger, string tableName, int status);
+
+    [LoggerMessage(6156, LogLevel.Warning, "Group {GroupId} state from {Origin} not remembered: {Reason}")]
+    public static partial void GroupStateNotRemembered(this ILogger logger, string groupId, string origin, string reason);
+
+    [LoggerMessage(6157, LogLevel.Warning, "Rules of group {GroupId} from {Origin} not stored ({Reason}); remembered as unknown")]
+    public static partial void GroupRulesNotStored(this ILogger logger, string groupId, string origin, string reason);
+
+    [LoggerMessage(6158, LogLevel.Warning, "Group {GroupId} state from {Origin} not remembered: {Races} concurrent writes won in a row")]
+    public static partial void GroupWriteContended(this ILogger logger, string groupId, string origin, int races);
+
+    [LoggerMessage(6159, LogLevel.Warning, "Stored rules of group {GroupId} are unreadable ({Reason}); answered as unknown")]
+    public static partial void GroupRulesUnreadable(this ILogger logger, string groupId, string reason);
+
+    [LoggerMessage(6160, LogLevel.Warning, "The in-memory group directory is in use: it forgets at restart and is not shared between instances")]
+    public static partial void MemoryGroupDirectoryInUse(this ILogger logger);
+
+    [LoggerMessage(6161, LogLevel.Information, "The in-memory group directory is full ({Capacity} groups); forgot the least recently observed group")]
+    public static partial void MemoryGroupDirectoryFull(this ILogger logger, int capacity);
+
+    [LoggerMessage(6162, LogLevel.Warning, "EC2 DescribeSecurityGroupRules of {GroupId} in account {AccountId} region {Region} failed permanently ({Problem}); using DescribeSecurityGroups' permissions, without rule ids")]
+    public static partial void Ec2RulesFallback(this ILogger logger, string groupId, string accountId, string region, string problem);
 }

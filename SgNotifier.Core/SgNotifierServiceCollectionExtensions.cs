@@ -111,8 +111,7 @@ public static class SgNotifierServiceCollectionExtensions
             provider.GetRequiredService<IOptions<LedgerOptions>>().Value.Provider == LedgerProvider.Table
                 ? ActivatorUtilities.CreateInstance<TableChangeCoverage>(provider)
                 : ActivatorUtilities.CreateInstance<MemoryChangeCoverage>(provider));
-        services.AddSingleton<MemoryGroupDirectory>();
-        services.AddSingleton<IGroupDirectory>(static provider => provider.GetRequiredService<MemoryGroupDirectory>());
+        services.AddGroupDirectory();
         services.AddHostedService<LedgerTableStartup>();
         services.AddSingleton<LedgerPurger>();
 

@@ -51,7 +51,7 @@ public static class PermissionFlattener
         var ipv6 = permission.Ipv6Ranges;
         for (var i = 0; i < ipv6.Count; i++)
         {
-            rules.Add(new SecurityGroupRule(direction, protocol, from, to, ipv6[i].Value.ToLowerInvariant(), ipv6[i].Description));
+            rules.Add(new SecurityGroupRule(direction, protocol, from, to, Ipv6Peer(ipv6[i].Value), ipv6[i].Description));
         }
 
         var prefixLists = permission.PrefixListIds;
@@ -64,12 +64,42 @@ public static class PermissionFlattener
         for (var i = 0; i < pairs.Count; i++)
         {
             var pair = pairs[i];
-            var group = pair.GroupId ?? pair.GroupName!;
-            var peer = pair.UserId is null || string.Equals(pair.UserId, accountId, StringComparison.Ordinal)
-                ? group
-                : pair.UserId + "/" + group;
-            rules.Add(new SecurityGroupRule(direction, protocol, from, to, peer, pair.Description));
+            rules.Add(new SecurityGroupRule(direction, protocol, from, to, GroupPeer(pair.GroupId ?? pair.GroupName!, pair.UserId, accountId), pair.Description));
         }
+    }
+
+    /// <summary>
+    /// One rule with exactly one peer, as EC2's <c>SecurityGroupRule</c> (DescribeSecurityGroupRules, CloudTrail
+    /// responses) writes it, normalised exactly as <see cref="Flatten(RuleDirection, IpPermission, string)"/> normalises
+    /// Config's permissions: the same rule compares equal whichever source read it.
+    /// </summary>
+    /// <param name="peer">
+    /// The CIDR or prefix-list id as sent (IPv6 CIDRs, the only peers with a colon, are lower-cased here); for a
+    /// referenced group, the result of <see cref="GroupPeer"/>.
+    /// </param>
+    /// <param name="description">Null when absent or empty, as Config's parser reads it.</param>
+    public static SecurityGroupRule Rule(RuleDirection direction, string ipProtocol, int? fromPort, int? toPort, string peer, string? description)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        var protocol = NormalizeProtocol(ipProtocol);
+        var (from, to) = NormalizePorts(protocol, fromPort, toPort);
+        peer = peer.Trim();
+        return new SecurityGroupRule(
+            direction, protocol, from, to, peer.Contains(':', StringComparison.Ordinal) ? Ipv6Peer(peer) : peer, string.IsNullOrEmpty(description) ? null : description);
+    }
+
+    /// <summary>A referenced group as a peer: <c>sg-…</c> in <paramref name="accountId"/>, else <c>account/sg-…</c>.</summary>
+    public static string GroupPeer(string groupId, string? userId, string accountId)
+    {
+        ArgumentNullException.ThrowIfNull(groupId);
+        return userId is null || string.Equals(userId, accountId, StringComparison.Ordinal) ? groupId : userId + "/" + groupId;
+    }
+
+    /// <summary>IPv6 CIDRs compare in lower case (EC2 echoes what the caller wrote).</summary>
+    public static string Ipv6Peer(string cidr)
+    {
+        ArgumentNullException.ThrowIfNull(cidr);
+        return cidr.ToLowerInvariant();
     }
 
     /// <summary><c>tcp</c>, <c>udp</c>, <c>icmp</c>, <c>icmpv6</c>, <c>all</c>, or the IP protocol number.</summary>

@@ -17,6 +17,7 @@ internal readonly record struct LedgerKey(string PartitionKey, string RowKey)
     public const string ChangeKind = "change";
     public const string MessageKind = "message";
     public const string AtomKind = "atom";
+    public const string GroupKind = "group";
 
     public bool IsChange => RowKey == ChangeKind;
 
@@ -29,6 +30,10 @@ internal readonly record struct LedgerKey(string PartitionKey, string RowKey)
     public static LedgerKey ForChange(ChangeKey key) => key.Source == ChangeSource.Config
         ? new(Hash(ChangeKind, [key.AccountId, key.Region, key.ResourceId, key.Version]), ChangeKind)
         : new(Hash(ChangeKind, [key.AccountId, key.Region, key.ResourceId, key.Version, key.Source.Name()]), ChangeKind);
+
+    /// <summary>A group directory entry (its own table): one per account, region and group id.</summary>
+    public static LedgerKey ForGroup(string accountId, string region, string groupId) =>
+        new(Hash(GroupKind, [accountId, region, groupId]), GroupKind);
 
     private static string Hash(string kind, string[] parts)
     {

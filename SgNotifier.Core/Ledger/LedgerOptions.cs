@@ -23,6 +23,11 @@ public sealed class LedgerOptions
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Ledger:TableName must be 3-63 letters or digits, starting with a letter.")]
     public string TableName { get; set; } = "SgNotifierLedger";
 
+    /// <summary>The group directory's table (issue 17), in the same storage account; created on start when missing.</summary>
+    [Required(ErrorMessage = "Ledger:GroupTableName is required.")]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Ledger:GroupTableName must be 3-63 letters or digits, starting with a letter.")]
+    public string GroupTableName { get; set; } = "SgNotifierGroups";
+
     /// <summary>How long a claim blocks other deliveries; must outlast the slowest send, or a slow send can be taken over.</summary>
     [Range(typeof(TimeSpan), "00:00:10", "01:00:00", ErrorMessage = "Ledger:LeaseDuration must be between 00:00:10 and 01:00:00.")]
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);

@@ -12,9 +12,13 @@ internal static class LedgerTable
     // Diagnostic copies of AWS text are cut to stay well inside the 64 KiB property limit.
     public const int MaxStoredTextLength = 1024;
 
-    public static TableClient CreateClient(LedgerOptions options)
+    public static TableClient CreateClient(LedgerOptions options) => CreateClient(options, options?.TableName!);
+
+    /// <summary>A client of <paramref name="tableName"/> in the ledger's storage account (the group directory's table).</summary>
+    public static TableClient CreateClient(LedgerOptions options, string tableName)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(tableName);
 
         // Short and few retries: a claim may take several requests and the whole delivery must answer SNS in ~15 s.
         var clientOptions = new TableClientOptions();
@@ -25,12 +29,12 @@ internal static class LedgerTable
         clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(2);
         if (!string.IsNullOrEmpty(options.ConnectionString))
         {
-            return new TableClient(options.ConnectionString, options.TableName, clientOptions);
+            return new TableClient(options.ConnectionString, tableName, clientOptions);
         }
 
         if (!string.IsNullOrEmpty(options.TableEndpoint))
         {
-            return new TableClient(new Uri(options.TableEndpoint), options.TableName, new DefaultAzureCredential(), clientOptions);
+            return new TableClient(new Uri(options.TableEndpoint), tableName, new DefaultAzureCredential(), clientOptions);
         }
 
         throw new InvalidOperationException("The table ledger needs Ledger:ConnectionString, AzureWebJobsStorage or Ledger:TableEndpoint.");

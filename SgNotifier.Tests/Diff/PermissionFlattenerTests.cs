@@ -58,4 +58,30 @@ public class PermissionFlattenerTests
 
         Assert.Equal((expectedFrom, expectedTo), (rule.FromPort, rule.ToPort));
     }
+
+    [Theory]
+    [InlineData("6", null, null, "tcp", 0, 65535)]
+    [InlineData("tcp", -1, -1, "tcp", 0, 65535)]
+    [InlineData("17", 53, 53, "udp", 53, 53)]
+    [InlineData("icmp", 8, null, "icmp", 8, -1)]
+    [InlineData("58", -1, -1, "icmpv6", -1, -1)]
+    [InlineData("-1", -1, -1, "all", null, null)]
+    [InlineData("50", -1, -1, "50", null, null)]
+    public void OneRule_IsNormalisedAsConfigsPermissionsAre(string protocol, int? from, int? to, string expectedProtocol, int? expectedFrom, int? expectedTo)
+    {
+        var rule = PermissionFlattener.Rule(RuleDirection.Egress, protocol, from, to, "10.0.0.0/8", "");
+        var permission = new IpPermission(protocol, from, to, [new PeerEntry("10.0.0.0/8", null)], [], [], []);
+
+        Assert.Equal(new SecurityGroupRule(RuleDirection.Egress, expectedProtocol, expectedFrom, expectedTo, "10.0.0.0/8", null), rule);
+        Assert.Equal(PermissionFlattener.Flatten(RuleDirection.Egress, permission, Account).Single(), rule);
+    }
+
+    [Fact]
+    public void OneRule_LowerCasesIPv6AndWritesGroupPeersAsConfigDoes()
+    {
+        Assert.Equal("2001:db8::/32", PermissionFlattener.Rule(RuleDirection.Ingress, "tcp", 22, 22, " 2001:DB8::/32 ", null).Peer);
+        Assert.Equal("sg-0aaa1111bbbb2222c", PermissionFlattener.GroupPeer("sg-0aaa1111bbbb2222c", Account, Account));
+        Assert.Equal("sg-0aaa1111bbbb2222c", PermissionFlattener.GroupPeer("sg-0aaa1111bbbb2222c", null, Account));
+        Assert.Equal("444455556666/sg-0aaa1111bbbb2222c", PermissionFlattener.GroupPeer("sg-0aaa1111bbbb2222c", "444455556666", Account));
+    }
 }

@@ -132,7 +132,7 @@ public sealed class CloudTrailChangeSource
                 return new RetryReading(NotifyReasons.AwsUnavailable, described.Problem!);
             }
 
-            if (described.Status != AwsLookupStatus.Found && !described.NotFound)
+            if (described.Status != AwsLookupStatus.Found && !described.IsNotFound)
             {
                 _logger.Ec2LookupFailed($"{info.AccountId}/{info.Region}/{group.GroupId}/cloudtrail:{info.EventId}", described.Problem);
             }
