@@ -38,6 +38,7 @@ public sealed class ChangeNotifier : IDisposable
     private readonly IChangeCoverage _coverage;
     private readonly IGroupDirectory _directory;
     private readonly NotifyOptions _notify;
+    private readonly bool _remembersGroups;
     private readonly RateLimiter? _sendRate;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ChangeNotifier> _logger;
@@ -67,6 +68,7 @@ public sealed class ChangeNotifier : IDisposable
         _coverage = coverage;
         _directory = directory;
         _notify = notify.Value;
+        _remembersGroups = _notify.EffectiveSources.Contains(ChangeSource.CloudTrail);
         _timeProvider = timeProvider;
         _logger = logger;
         _metrics = metrics;
@@ -153,8 +155,9 @@ public sealed class ChangeNotifier : IDisposable
         }
 
         // The directory learns only from a delivery answered for good: a redelivery after a 503 must still find the
-        // group as it was before this change (its previous owners).
-        if (results.TrueForAll(static r => !r.Retry))
+        // group as it was before this change (its previous owners). Only the CloudTrail source reads it, so with
+        // Config alone (the default) nothing is written: no Table round trip per delivery for nothing.
+        if (_remembersGroups && results.TrueForAll(static r => !r.Retry))
         {
             foreach (var state in read.Observed)
             {
