@@ -57,9 +57,9 @@ public sealed class Ec2SecurityGroupLookup : IDisposable
 
     /// <summary>
     /// The group as EC2 has it now: name, VPC and tags from <c>DescribeSecurityGroups</c>, the rules with their
-    /// <c>sgr-</c> ids from <c>DescribeSecurityGroupRules</c> (paged). When the rules call is refused for good (an
-    /// older reader role without <c>ec2:DescribeSecurityGroupRules</c>) the group's own permissions serve, without
-    /// ids. Rules are normalised by <see cref="PermissionFlattener"/>, so they compare equal to Config's.
+    /// <c>sgr-</c> ids from <c>DescribeSecurityGroupRules</c> (paged). When the rules call fails (an older reader role
+    /// without <c>ec2:DescribeSecurityGroupRules</c>, throttling, an endpoint without that API) the group's own
+    /// permissions serve, without ids. Rules are normalised by <see cref="PermissionFlattener"/>, so they compare equal to Config's.
     /// </summary>
     public async Task<AwsLookupResult<GroupState>> DescribeGroupStateAsync(string accountId, string region, string groupId, CancellationToken cancellationToken)
     {
@@ -92,10 +92,14 @@ public sealed class Ec2SecurityGroupLookup : IDisposable
         var rules = await DescribeRulesAsync(client, groupId, accountId, cancellationToken);
         if (rules.Failure is { } failure)
         {
-            if (failure.Status == AwsLookupStatus.TransientFailure || failure.IsNotFound)
+            if (failure.IsNotFound)
             {
                 return failure;
             }
+
+            // The group itself was described: its tags route the change, and its permissions serve as its rules (without
+            // ids). Failing the whole delivery for the ids alone (throttling, or a rules API an endpoint lacks) would
+            // trade a mail now for one after SNS's retries.
 
             logger.Ec2RulesFallback(groupId, accountId, region, failure.Problem ?? "permanent failure");
         }

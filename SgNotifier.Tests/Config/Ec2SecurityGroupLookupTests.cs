@@ -119,9 +119,28 @@ public sealed class Ec2SecurityGroupLookupTests
     }
 
     [Theory]
-    [InlineData("DescribeSecurityGroups", 503, "RequestLimitExceeded")]
     [InlineData("DescribeSecurityGroupRules", 503, "RequestLimitExceeded")]
     [InlineData("DescribeSecurityGroupRules", 500, "InternalError")]
+    [InlineData("DescribeSecurityGroupRules", 501, "NotImplemented")]
+    public async Task RulesCallFailingTransiently_AfterTheGroupWasDescribed_FallsBackToThePermissions(string action, int status, string code)
+    {
+        await using var stub = await AwsApiStub.StartAsync();
+        Seed(stub, EveryShape);
+        stub.FailNext(action, status, code);
+        using var aws = Create(stub);
+
+        var result = await aws.Lookup.DescribeGroupStateAsync(Account, Region, GroupId, CancellationToken.None);
+
+        // The tags route the change; only the rule ids are lost, and the log says why.
+        Assert.Equal(AwsLookupStatus.Found, result.Status);
+        Assert.Equal(EveryShape.Length, result.Value!.Rules!.Count);
+        Assert.All(result.Value.Rules!, static r => Assert.Null(r.RuleId));
+        Assert.Contains(aws.Logger.Collector.GetSnapshot(), r => r.Id.Id == 6162 && r.Message.Contains(code, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("DescribeSecurityGroups", 503, "RequestLimitExceeded")]
+    [InlineData("DescribeSecurityGroups", 500, "InternalError")]
     public async Task Throttling_IsTransient(string action, int status, string code)
     {
         await using var stub = await AwsApiStub.StartAsync();
