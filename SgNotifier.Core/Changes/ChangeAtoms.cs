@@ -81,13 +81,14 @@ public static class ChangeAtoms
     }
 
     /// <summary>
-    /// The rule every new VPC security group gets from EC2 (all traffic out to <c>0.0.0.0/0</c>): Config's CREATE item
-    /// lists it, a CreateSecurityGroup call does not.
+    /// The rules a new VPC security group gets from EC2 (all traffic out to <c>0.0.0.0/0</c>, and to <c>::/0</c> in a
+    /// VPC with IPv6): Config's CREATE item lists them, a CreateSecurityGroup call does not. Egress to everywhere is
+    /// never risky, so treating an explicitly added one as implied can only save a repeated mail, never hide a risk.
     /// </summary>
     internal static bool IsDefaultEgress(SecurityGroupRule rule) =>
         rule.Direction == RuleDirection.Egress &&
         string.Equals(rule.Protocol, "all", StringComparison.Ordinal) &&
-        string.Equals(rule.Peer, "0.0.0.0/0", StringComparison.Ordinal);
+        (string.Equals(rule.Peer, "0.0.0.0/0", StringComparison.Ordinal) || string.Equals(rule.Peer, "::/0", StringComparison.Ordinal));
 
     private static void AddRuleChanges(SortedSet<string> atoms, SecurityGroupIdentity group, RuleChanges rules, bool skipDefaultEgress)
     {
