@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using SgNotifier.Benchmarks.Inputs;
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Sources.CloudTrail;
+using SgNotifier.Core.Sources.Config;
 
 namespace SgNotifier.Benchmarks;
 

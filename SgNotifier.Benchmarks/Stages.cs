@@ -3,7 +3,6 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using SgNotifier.Benchmarks.Composition;
 using SgNotifier.Benchmarks.Inputs;
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Email;
 using SgNotifier.Core.Routing;
 using SgNotifier.Core.Sns;

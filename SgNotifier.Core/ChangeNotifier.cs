@@ -2,13 +2,13 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SgNotifier.Core.Changes;
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Email;
 using SgNotifier.Core.Groups;
 using SgNotifier.Core.Ledger;
 using SgNotifier.Core.Routing;
 using SgNotifier.Core.Senders;
 using SgNotifier.Core.Sns;
+using SgNotifier.Core.Sources.Config;
 
 namespace SgNotifier.Core;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using SgNotifier.Core.Config;
+using SgNotifier.Core.Aws;
 using SgNotifier.Core.Ledger;
 using SgNotifier.Core.Senders;
 

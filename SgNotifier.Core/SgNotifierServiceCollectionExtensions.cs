@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using Polly;
 using SgNotifier.Core.Aws;
 using SgNotifier.Core.Changes;
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Email;
 using SgNotifier.Core.Groups;
 using SgNotifier.Core.Ledger;

@@ -7,7 +7,6 @@ using Microsoft.Extensions.Time.Testing;
 using SgNotifier.Core;
 using SgNotifier.Core.Aws;
 using SgNotifier.Core.Changes;
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Senders;
 using SgNotifier.Core.Sns;
 using SgNotifier.Tests.Aws;

@@ -160,7 +160,7 @@ public sealed class CompositionTests
             (typeof(SgNotifier.Core.Routing.NotifyOptions), SgNotifier.Core.Routing.NotifyOptions.Section),
             (typeof(SgNotifier.Core.Email.EmailOptions), SgNotifier.Core.Email.EmailOptions.Section),
             (typeof(SgNotifier.Core.Ledger.LedgerOptions), SgNotifier.Core.Ledger.LedgerOptions.Section),
-            (typeof(SgNotifier.Core.Config.AwsOptions), SgNotifier.Core.Config.AwsOptions.Section),
+            (typeof(SgNotifier.Core.Aws.AwsOptions), SgNotifier.Core.Aws.AwsOptions.Section),
         ];
 
         var missing = sections.SelectMany(static s => OptionKeys(s.Options, s.Section)).Where(k => !keys.Contains(k)).ToList();

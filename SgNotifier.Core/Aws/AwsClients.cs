@@ -3,7 +3,6 @@ using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.S3;
 using Microsoft.Extensions.Options;
-using SgNotifier.Core.Config;
 
 namespace SgNotifier.Core.Aws;
 

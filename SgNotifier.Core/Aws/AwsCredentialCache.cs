@@ -7,7 +7,6 @@ using Azure.Core;
 using Azure.Identity;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using SgNotifier.Core.Config;
 
 namespace SgNotifier.Core.Aws;
 

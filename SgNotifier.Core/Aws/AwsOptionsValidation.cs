@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
-using SgNotifier.Core.Config;
 
 namespace SgNotifier.Core.Aws;
 

@@ -8,8 +8,8 @@ using Amazon.Runtime;
 using Amazon.Runtime.Signing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Sources.CloudTrail;
+using SgNotifier.Core.Sources.Config;
 
 namespace SgNotifier.Core.Aws;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using SgNotifier.Core.Config;
+using SgNotifier.Core.Sources.Config;
 
 namespace SgNotifier.Core.Diff;
 

@@ -1,4 +1,4 @@
-using SgNotifier.Core.Config;
+using SgNotifier.Core.Sources.Config;
 
 namespace SgNotifier.Core.Diff;
 

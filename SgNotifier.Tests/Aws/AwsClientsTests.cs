@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using SgNotifier.Core.Aws;
-using SgNotifier.Core.Config;
 
 namespace SgNotifier.Tests.Aws;
 

@@ -3,7 +3,6 @@ using Azure.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using SgNotifier.Core.Aws;
-using SgNotifier.Core.Config;
 
 namespace SgNotifier.Tests.Aws;
 

@@ -24,7 +24,7 @@ public sealed class CloudTrailLookupEventsClientTests
         }).ToList();
     }
 
-    private static async Task<CloudTrailLookupResult> LookupAsync(AwsApiStub stub, Action<Core.Config.AwsOptions>? configure = null, string account = Account)
+    private static async Task<CloudTrailLookupResult> LookupAsync(AwsApiStub stub, Action<Core.Aws.AwsOptions>? configure = null, string account = Account)
     {
         var options = AwsTestSetup.Options(stub);
         configure?.Invoke(options);

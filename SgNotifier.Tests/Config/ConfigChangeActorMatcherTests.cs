@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using SgNotifier.Core.Aws;
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Diff;
 using SgNotifier.Core.Routing;
+using SgNotifier.Core.Sources.Config;
 using SgNotifier.Tests.Email;
 
 namespace SgNotifier.Tests.Config;

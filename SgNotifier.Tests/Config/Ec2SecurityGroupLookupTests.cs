@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using SgNotifier.Core.Aws;
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Diff;
+using SgNotifier.Core.Sources.Config;
 using SgNotifier.Tests.Aws;
 
 namespace SgNotifier.Tests.Config;

@@ -1,5 +1,5 @@
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Diff;
+using SgNotifier.Core.Sources.Config;
 
 namespace SgNotifier.Tests.Diff;
 

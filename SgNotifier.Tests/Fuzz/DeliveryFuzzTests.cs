@@ -3,8 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using SgNotifier.Core;
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Sns;
+using SgNotifier.Core.Sources.Config;
 using SgNotifier.Tests.Infrastructure;
 using Xunit.Abstractions;
 

@@ -1,5 +1,5 @@
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Routing;
+using SgNotifier.Core.Sources.Config;
 
 namespace SgNotifier.Tests.Routing;
 

@@ -4,8 +4,8 @@ using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using SgNotifier.Core.Aws;
 using SgNotifier.Core.Changes;
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Routing;
 using SgNotifier.Core.Sources.Config;
 using SgNotifier.Tests.Config;
@@ -128,7 +128,7 @@ public sealed class ConfigChangeSourceTests : IAsyncLifetime
         await stub.DisposeAsync();
         using var fetcher = new OversizedConfigurationItemFetcher(AwsOptions(address, fetch: true, ec2: false), Credentials);
 
-        var result = await fetcher.FetchAsync(Core.Config.ConfigMessageParser.Parse(DecisionCorpus.Payload("oversized", "fetched-from-s3.json")), CancellationToken.None);
+        var result = await fetcher.FetchAsync(Core.Sources.Config.ConfigMessageParser.Parse(DecisionCorpus.Payload("oversized", "fetched-from-s3.json")), CancellationToken.None);
 
         Assert.Equal(AwsLookupStatus.TransientFailure, result.Status);
         stub = await LoopbackAwsStub.StartAsync();
@@ -166,7 +166,7 @@ public sealed class ConfigChangeSourceTests : IAsyncLifetime
         options.MaxOversizedItemBytes = 2048;
         using var fetcher = new OversizedConfigurationItemFetcher(options, Credentials);
 
-        var result = await fetcher.FetchAsync(Core.Config.ConfigMessageParser.Parse(payload), CancellationToken.None);
+        var result = await fetcher.FetchAsync(Core.Sources.Config.ConfigMessageParser.Parse(payload), CancellationToken.None);
 
         Assert.Equal(AwsLookupStatus.PermanentFailure, result.Status);
     }

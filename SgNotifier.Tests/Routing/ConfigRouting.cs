@@ -1,5 +1,4 @@
 using SgNotifier.Core.Changes;
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Routing;
 using SgNotifier.Core.Sources.Config;
 

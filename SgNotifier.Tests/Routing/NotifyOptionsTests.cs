@@ -2,8 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SgNotifier.Core;
+using SgNotifier.Core.Aws;
 using SgNotifier.Core.Changes;
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Routing;
 
 namespace SgNotifier.Tests.Routing;

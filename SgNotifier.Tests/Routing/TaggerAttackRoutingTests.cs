@@ -1,6 +1,6 @@
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Email;
 using SgNotifier.Core.Routing;
+using SgNotifier.Core.Sources.Config;
 using SgNotifier.Tests.Infrastructure;
 
 namespace SgNotifier.Tests.Routing;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using SgNotifier.Core.Changes;
-using SgNotifier.Core.Config;
+using SgNotifier.Core.Sources.Config;
 
 namespace SgNotifier.Core.Sources.CloudTrail;
 

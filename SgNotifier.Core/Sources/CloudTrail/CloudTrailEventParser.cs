@@ -3,8 +3,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Unicode;
 using SgNotifier.Core.Changes;
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Diff;
+using SgNotifier.Core.Sources.Config;
 using static SgNotifier.Core.Sources.CloudTrail.CloudTrailJson;
 
 namespace SgNotifier.Core.Sources.CloudTrail;

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
-using SgNotifier.Core.Config;
+using SgNotifier.Core.Sources.Config;
 
 namespace SgNotifier.Core.Sources.CloudTrail;
 

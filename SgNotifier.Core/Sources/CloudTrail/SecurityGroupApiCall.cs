@@ -1,6 +1,6 @@
 using System.Text.Json;
 using SgNotifier.Core.Changes;
-using SgNotifier.Core.Config;
+using SgNotifier.Core.Sources.Config;
 
 namespace SgNotifier.Core.Sources.CloudTrail;
 

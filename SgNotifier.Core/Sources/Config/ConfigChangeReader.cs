@@ -1,6 +1,5 @@
 using System.Globalization;
 using SgNotifier.Core.Changes;
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Diff;
 using SgNotifier.Core.Routing;
 

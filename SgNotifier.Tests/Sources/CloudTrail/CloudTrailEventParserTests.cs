@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using SgNotifier.Core.Config;
 using SgNotifier.Core.Diff;
 using SgNotifier.Core.Sources.CloudTrail;
+using SgNotifier.Core.Sources.Config;
 
 namespace SgNotifier.Tests.Sources.CloudTrail;
 

@@ -1,4 +1,4 @@
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Sources.Config;
 
 /// <summary>A security group referenced as a peer; <c>UserId</c> is the account that owns it.</summary>
 public sealed record UserIdGroupPair(

@@ -1,4 +1,4 @@
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Sources.Config;
 
 /// <summary>
 /// One tag key of <c>changedProperties</c>: <c>Configuration.Tags.N</c> (security groups),

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Sources.Config;
 
 /// <summary>
 /// Tolerant readers for Config JSON: property names match case-insensitively (old items write <c>accountId</c>,

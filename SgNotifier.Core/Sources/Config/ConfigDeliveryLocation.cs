@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
+using SgNotifier.Core.Aws;
 
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Sources.Config;
 
 /// <summary>
 /// Where the app may read an oversized item: only the configured Config delivery bucket, only under the key prefix

@@ -1,4 +1,4 @@
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Aws;
 
 public enum AwsLookupStatus
 {

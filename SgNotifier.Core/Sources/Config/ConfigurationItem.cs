@@ -1,4 +1,4 @@
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Sources.Config;
 
 /// <summary>The fields of a <c>configurationItem</c> that SgNotifier uses.</summary>
 /// <param name="ConfigurationStateId">As text, whether Config sent a number or a string; falls back to <c>configurationStateMd5Hash</c>.</param>

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
 
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Aws;
 
 /// <summary>Sorts AWS SDK failures into "retry the SNS delivery later" and "will never work for this message".</summary>
 internal static class AwsErrorClassifier

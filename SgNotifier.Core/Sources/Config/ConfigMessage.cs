@@ -1,4 +1,4 @@
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Sources.Config;
 
 /// <summary>An AWS Config message as SgNotifier understands it.</summary>
 /// <param name="MessageType">The Config <c>messageType</c>, or null when the message is not Config.</param>

@@ -5,7 +5,7 @@ using System.Text.Unicode;
 using SgNotifier.Core.Diff;
 using SgNotifier.Core.Sns;
 
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Sources.Config;
 
 /// <summary>
 /// Reads an AWS Config message (the SNS <c>Message</c> string) into a <see cref="ConfigMessage"/>.

@@ -1,4 +1,4 @@
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Sources.Config;
 
 /// <summary>One permission as Config reports it: one protocol and port range, several peers.</summary>
 /// <param name="IpProtocol">As sent: <c>tcp</c>, <c>udp</c>, <c>icmp</c>, <c>icmpv6</c>, <c>-1</c>, or a number.</param>

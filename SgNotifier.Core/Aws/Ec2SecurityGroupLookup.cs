@@ -4,14 +4,16 @@ using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using SgNotifier.Core.Aws;
 using SgNotifier.Core.Changes;
 using SgNotifier.Core.Diff;
 using SgNotifier.Core.Routing;
+using SgNotifier.Core.Sources.Config;
 using Ec2Rule = Amazon.EC2.Model.SecurityGroupRule;
+using IpPermission = SgNotifier.Core.Sources.Config.IpPermission;
 using SecurityGroupRule = SgNotifier.Core.Diff.SecurityGroupRule;
+using UserIdGroupPair = SgNotifier.Core.Sources.Config.UserIdGroupPair;
 
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Aws;
 
 /// <summary>
 /// Reads a security group from EC2 in the group's own account and region (<see cref="AwsClients"/>): its tags and rules

@@ -1,4 +1,4 @@
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Sources.Config;
 
 /// <summary>Thrown inside <see cref="ConfigMessageParser"/> only, and turned into a <see cref="ConfigMessageKind.Malformed"/> message there.</summary>
 internal sealed class ConfigFormatException : Exception

@@ -1,4 +1,4 @@
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Sources.Config;
 
 /// <summary>
 /// A security group's <c>configurationItemDiff</c>, sorted by what the <c>changedProperties</c> keys touch.

@@ -1,4 +1,4 @@
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Sources.Config;
 
 /// <summary>The <c>configurationItemSummary</c> of an oversized notification: identity, not content.</summary>
 public sealed record ConfigurationItemSummary(

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SgNotifier.Core.Aws;
 
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Sources.Config;
 
 /// <summary>
 /// Reads the full notification of an <c>OversizedConfigurationItemChangeNotification</c> from the Config delivery

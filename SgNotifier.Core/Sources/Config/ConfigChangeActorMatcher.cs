@@ -6,7 +6,7 @@ using SgNotifier.Core.Diff;
 using SgNotifier.Core.Routing;
 using SgNotifier.Core.Sources.CloudTrail;
 
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Sources.Config;
 
 /// <summary>
 /// Picks, from the CloudTrail events of a group, the calls that made the change a Config item reports: successful

@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using Amazon;
 using Amazon.Runtime;
-using SgNotifier.Core.Aws;
+using SgNotifier.Core.Sources.Config;
 
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Aws;
 
 /// <summary>
 /// Read access to AWS (section <c>Aws</c>): oversized Config items, EC2 lookups and CloudTrail actors. Every switch

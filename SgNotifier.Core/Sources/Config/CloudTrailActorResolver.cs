@@ -9,7 +9,7 @@ using SgNotifier.Core.Changes;
 using SgNotifier.Core.Routing;
 using SgNotifier.Core.Sources.CloudTrail;
 
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Sources.Config;
 
 /// <summary>
 /// Names who made a Config change (<c>Aws:LookupActors</c>): CloudTrail <c>LookupEvents</c> in the group's account

@@ -1,4 +1,4 @@
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Sources.Config;
 
 /// <summary>What an SNS <c>Message</c> turned out to be, before any routing.</summary>
 public enum ConfigMessageKind

@@ -1,4 +1,4 @@
-namespace SgNotifier.Core.Config;
+namespace SgNotifier.Core.Aws;
 
 /// <param name="Problem">What went wrong, for logs: error codes and our own words, never content.</param>
 /// <param name="IsNotFound">
