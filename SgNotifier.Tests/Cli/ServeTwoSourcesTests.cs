@@ -110,6 +110,33 @@ public sealed class ServeTwoSourcesTests(ServeTwoSourcesTests.TwoSourceServe ser
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    public async Task OwnerRepointedFromBothSources_MailsPreviousAndNewOwnersOnce(bool cloudTrailFirst)
+    {
+        var change = Change.Seed(serve);
+        var told = await serve.DeliverAsync(change.ConfigItem(3389));
+        var newOwner = ConfigChanges.UniqueOwner("two-sources-new");
+        serve.Aws.ReplaceGroup(CrossSourceChanges.Account, CrossSourceChanges.Region, change.Group with
+        {
+            Tags = new Dictionary<string, string>(change.Group.Tags) { ["OwnerDL"] = newOwner },
+        });
+        var (call, _) = CrossSourceChanges.OwnerTagSet(change.GroupId, newOwner, change.CaptureTime.AddSeconds(30));
+        var item = CrossSourceChanges.ConfigOwnerRepointed(change.GroupId, change.Owner, newOwner, change.CaptureTime.AddSeconds(50));
+
+        var first = await serve.DeliverAsync(cloudTrailFirst ? call : item);
+        var second = await serve.DeliverAsync(cloudTrailFirst ? item : call);
+
+        Assert.True(told == (HttpStatusCode.OK, "sent"), $"{told}\n{serve.Output}");
+        Assert.True(first == (HttpStatusCode.OK, "sent"), $"{first}\n{serve.Output}");
+        Assert.True(second == (HttpStatusCode.OK, "already-notified"), $"{second}\n{serve.Output}");
+        var previous = await serve.MailsToAsync(change.Owner);
+        Assert.Equal(2, previous.Count);
+        Assert.Contains($"OwnerDL changed: \"{change.Owner}\" -> \"{newOwner}\"", previous[1].Text, StringComparison.Ordinal);
+        Assert.Single(await serve.MailsToAsync(newOwner));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
     public async Task CallTwentyMinutesBeforeTheCapture_DoesNotCoverTheConfigChange(bool cloudTrailFirst)
     {
         var change = Change.Seed(serve);

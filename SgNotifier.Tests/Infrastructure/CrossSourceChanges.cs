@@ -115,6 +115,20 @@ public static class CrossSourceChanges
         return root.ToJsonString();
     }
 
+    /// <summary>
+    /// <see cref="TaggerAttacks.TagChange"/> (the sample with Config's <c>Configuration.Tags.N</c> diff) for
+    /// <paramref name="groupId"/>: <c>OwnerDL</c> re-pointed from <paramref name="owner"/> to <paramref name="newOwner"/>,
+    /// no rule changed, captured at <paramref name="capture"/>.
+    /// </summary>
+    public static string ConfigOwnerRepointed(string groupId, string owner, string newOwner, DateTimeOffset capture)
+    {
+        var root = JsonNode.Parse(TaggerAttacks.TagChange(TaggerAttacks.OptedIn(owner), TaggerAttacks.OptedIn(newOwner), capture.ToUnixTimeMilliseconds(), groupId: groupId))!;
+        root["configurationItem"]!["configurationItemCaptureTime"] = Time(capture, milliseconds: true);
+        root["configurationItem"]!["relatedEvents"] = new JsonArray();
+        root["notificationCreationTime"] = Time(capture.AddSeconds(9), milliseconds: true);
+        return root.ToJsonString();
+    }
+
     /// <summary>AWS's event-time format: whole seconds (CloudTrail), or milliseconds (Config).</summary>
     public static string Time(DateTimeOffset time, bool milliseconds = false) =>
         time.UtcDateTime.ToString(milliseconds ? "yyyy-MM-dd'T'HH:mm:ss.fff'Z'" : "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
