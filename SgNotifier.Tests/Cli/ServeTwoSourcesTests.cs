@@ -134,6 +134,33 @@ public sealed class ServeTwoSourcesTests(ServeTwoSourcesTests.TwoSourceServe ser
         Assert.Single(await serve.MailsToAsync(newOwner));
     }
 
+    [Fact]
+    public async Task RevokeByRuleId_TakesTheRuleFromTheDirectory_AndConfigsDeleteIsAlreadyNotified()
+    {
+        var change = Change.Seed(serve);
+        var (authorize, _) = CrossSourceChanges.AuthorizeIngressFromWorld(change.GroupId, change.RdpRuleId, 3389, change.CallTime);
+        var added = await serve.DeliverAsync(authorize);
+        serve.Aws.ReplaceGroup(CrossSourceChanges.Account, CrossSourceChanges.Region, change.Group with
+        {
+            Rules = change.Group.Rules.Where(r => r.RuleId != change.RdpRuleId).ToList(),
+        });
+
+        // The directory holds EC2's read made while handling the authorize call; a revoke made after that read (CloudTrail
+        // times are whole seconds) finds the rule there.
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        var revokedAt = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var (revoke, _) = CrossSourceChanges.RevokeIngressByRuleId(change.GroupId, change.RdpRuleId, revokedAt);
+        var removed = await serve.DeliverAsync(revoke);
+        var config = await serve.DeliverAsync(CrossSourceChanges.ConfigRuleRemoved(change.GroupId, change.Owner, revokedAt.AddSeconds(1), 3389));
+
+        Assert.True(added == (HttpStatusCode.OK, "sent"), $"{added}\n{serve.Output}");
+        Assert.True(removed == (HttpStatusCode.OK, "sent"), $"{removed}\n{serve.Output}");
+        Assert.True(config == (HttpStatusCode.OK, "already-notified"), $"{config}\n{serve.Output}");
+        var mails = await serve.MailsToAsync(change.Owner);
+        Assert.Equal(2, mails.Count);
+        Assert.Contains($"removed inbound tcp ports 3389 from 0.0.0.0/0 ({change.RdpRuleId})", mails[1].Text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -56,6 +56,15 @@ public static class CrossSourceChanges
         return (root.ToJsonString(), eventId);
     }
 
+    /// <summary><c>revoke-ingress-by-rule-ids-without-revoked-set-key-unverified.json</c>: rule <paramref name="ruleId"/> revoked from <paramref name="groupId"/> by id alone.</summary>
+    public static (string Message, string EventId) RevokeIngressByRuleId(string groupId, string ruleId, DateTimeOffset eventTime)
+    {
+        var root = Corpus("revoke-ingress-by-rule-ids-without-revoked-set-key-unverified.json", eventTime, out var detail, out var eventId);
+        detail["requestParameters"]!["groupId"] = groupId;
+        detail["requestParameters"]!["securityGroupRuleIds"]!["items"] = new JsonArray(new JsonObject { ["securityGroupRuleId"] = ruleId });
+        return (root.ToJsonString(), eventId);
+    }
+
     /// <summary><c>create-tags-on-security-group.json</c>: <c>OwnerDL</c> of <paramref name="groupId"/> set to <paramref name="owner"/> at <paramref name="eventTime"/>.</summary>
     public static (string Message, string EventId) OwnerTagSet(string groupId, string owner, DateTimeOffset eventTime)
     {
@@ -72,7 +81,17 @@ public static class CrossSourceChanges
     /// <paramref name="capture"/>: one <c>CREATE</c> in the diff per port in <paramref name="portsFromWorld"/> (tcp from
     /// 0.0.0.0/0), the group then holding the sample's internal https rule and those.
     /// </summary>
-    public static string ConfigRulesAdded(string groupId, string owner, DateTimeOffset capture, params int[] portsFromWorld)
+    public static string ConfigRulesAdded(string groupId, string owner, DateTimeOffset capture, params int[] portsFromWorld) =>
+        ConfigItem(groupId, owner, capture, portsFromWorld, []);
+
+    /// <summary>
+    /// <c>samples/rdp-opened.json</c> turned around: the world-open tcp/<paramref name="port"/> rule removed (a
+    /// <c>DELETE</c> in the diff), the group then holding only the sample's internal https rule.
+    /// </summary>
+    public static string ConfigRuleRemoved(string groupId, string owner, DateTimeOffset capture, int port) =>
+        ConfigItem(groupId, owner, capture, [], [port]);
+
+    private static string ConfigItem(string groupId, string owner, DateTimeOffset capture, int[] added, int[] removed)
     {
         var root = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "samples", "rdp-opened.json")))!;
         var item = root["configurationItem"]!;
@@ -100,7 +119,7 @@ public static class CrossSourceChanges
         permissions.Clear();
         permissions.Add(https);
         var changed = new JsonObject();
-        foreach (var port in portsFromWorld)
+        foreach (var port in added)
         {
             changed["Configuration.IpPermissions." + permissions.Count.ToString(CultureInfo.InvariantCulture)] = new JsonObject
             {
@@ -109,6 +128,16 @@ public static class CrossSourceChanges
                 ["changeType"] = "CREATE",
             };
             permissions.Add(WorldOpen(port));
+        }
+
+        for (var i = 0; i < removed.Length; i++)
+        {
+            changed["Configuration.IpPermissions." + (permissions.Count + i).ToString(CultureInfo.InvariantCulture)] = new JsonObject
+            {
+                ["previousValue"] = WorldOpen(removed[i]),
+                ["updatedValue"] = null,
+                ["changeType"] = "DELETE",
+            };
         }
 
         root["configurationItemDiff"]!["changedProperties"] = changed;
