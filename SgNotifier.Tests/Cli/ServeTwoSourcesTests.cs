@@ -161,6 +161,31 @@ public sealed class ServeTwoSourcesTests(ServeTwoSourcesTests.TwoSourceServe ser
         Assert.Contains($"removed inbound tcp ports 3389 from 0.0.0.0/0 ({change.RdpRuleId})", mails[1].Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RevokeByIdOfARuleOnlyConfigDescribed_IsShownAsUnknown_AndConfigsDeleteIsMailed()
+    {
+        var change = Change.Seed(serve);
+        var told = await serve.DeliverAsync(change.ConfigItem(3389));
+        serve.Aws.ReplaceGroup(CrossSourceChanges.Account, CrossSourceChanges.Region, change.Group with
+        {
+            Rules = change.Group.Rules.Where(r => r.RuleId != change.RdpRuleId).ToList(),
+        });
+        var (revoke, _) = CrossSourceChanges.RevokeIngressByRuleId(change.GroupId, change.RdpRuleId, change.CaptureTime.AddSeconds(30));
+
+        // Config items carry no rule ids, and EC2 no longer has the rule: nobody can say what the id was, so the call's
+        // mail says so and its fact cannot cover Config's DELETE.
+        var removed = await serve.DeliverAsync(revoke);
+        var config = await serve.DeliverAsync(CrossSourceChanges.ConfigRuleRemoved(change.GroupId, change.Owner, change.CaptureTime.AddSeconds(50), 3389));
+
+        Assert.True(told == (HttpStatusCode.OK, "sent"), $"{told}\n{serve.Output}");
+        Assert.True(removed == (HttpStatusCode.OK, "sent"), $"{removed}\n{serve.Output}");
+        Assert.True(config == (HttpStatusCode.OK, "sent"), $"{config}\n{serve.Output}");
+        var mails = await serve.MailsToAsync(change.Owner);
+        Assert.Equal(3, mails.Count);
+        Assert.Contains($"rule {change.RdpRuleId} (details unknown)", mails[1].Text, StringComparison.Ordinal);
+        Assert.Contains("removed inbound tcp ports 3389 from 0.0.0.0/0", mails[2].Text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
