@@ -22,9 +22,11 @@ public sealed class ServeTwoSourcesTests(ServeTwoSourcesTests.TwoSourceServe ser
 
         var first = await serve.DeliverAsync(call);
         var second = await serve.DeliverAsync(change.ConfigItem(3389));
+        var redelivered = (await serve.DeliverAsync(call), await serve.DeliverAsync(change.ConfigItem(3389)));
 
         Assert.True(first == (HttpStatusCode.OK, "sent"), $"{first}\n{serve.Output}");
         Assert.True(second == (HttpStatusCode.OK, "already-notified"), $"{second}\n{serve.Output}");
+        Assert.Equal(((HttpStatusCode.OK, "duplicate"), (HttpStatusCode.OK, "already-notified")), redelivered);
         var mail = Assert.Single(await serve.MailsToAsync(change.Owner));
         Assert.EndsWith("RISKY tcp/3389 from 0.0.0.0/0 by jane.doe@example.com (SSO PowerUserAccess)", mail.Subject, StringComparison.Ordinal);
         Assert.Contains("Reported: AWS CloudTrail", mail.Text, StringComparison.Ordinal);
@@ -40,9 +42,11 @@ public sealed class ServeTwoSourcesTests(ServeTwoSourcesTests.TwoSourceServe ser
 
         var first = await serve.DeliverAsync(change.ConfigItem(3389));
         var second = await serve.DeliverAsync(call);
+        var redelivered = (await serve.DeliverAsync(change.ConfigItem(3389)), await serve.DeliverAsync(call));
 
         Assert.True(first == (HttpStatusCode.OK, "sent"), $"{first}\n{serve.Output}");
         Assert.True(second == (HttpStatusCode.OK, "already-notified"), $"{second}\n{serve.Output}");
+        Assert.Equal(((HttpStatusCode.OK, "duplicate"), (HttpStatusCode.OK, "already-notified")), redelivered);
         var mail = Assert.Single(await serve.MailsToAsync(change.Owner));
         Assert.Contains("Reported: AWS Config", mail.Text, StringComparison.Ordinal);
         Assert.Contains("ports 3389 from 0.0.0.0/0", mail.Text, StringComparison.Ordinal);
