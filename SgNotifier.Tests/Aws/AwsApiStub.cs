@@ -87,6 +87,17 @@ internal sealed partial class AwsApiStub : IAsyncDisposable
         return group;
     }
 
+    /// <summary>The group with <paramref name="group"/>'s id, as EC2 now holds it (after a tag or rule change).</summary>
+    public void ReplaceGroup(string account, string region, StubSecurityGroup group)
+    {
+        var groups = Groups.GetOrAdd((account, region), static _ => []);
+        lock (groups)
+        {
+            groups.RemoveAll(g => g.GroupId == group.GroupId);
+            groups.Add(group);
+        }
+    }
+
     public void FailNext(string action, int status, string code, int times = 1)
     {
         var queue = Ec2Failures.GetOrAdd(action, static _ => new ConcurrentQueue<(int, string)>());

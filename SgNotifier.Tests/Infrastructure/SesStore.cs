@@ -17,6 +17,24 @@ public static class SesStore
         return counts.GetValueOrDefault(recipient);
     }
 
+    /// <summary>The subject and text body of every accepted mail that lists <paramref name="recipient"/> among its To addresses, in order.</summary>
+    public static async Task<IReadOnlyList<(string Subject, string Text)>> MailsListingAsync(Uri ses, string recipient)
+    {
+        using var store = JsonDocument.Parse(await Http.GetStringAsync(new Uri(ses, "/store")));
+        var mails = new List<(string, string)>();
+        foreach (var mail in store.RootElement.GetProperty("emails").EnumerateArray())
+        {
+            if (mail.GetProperty("destination").GetProperty("to").EnumerateArray().Any(to => string.Equals(to.GetString(), recipient, StringComparison.OrdinalIgnoreCase)))
+            {
+                var body = mail.GetProperty("body");
+                mails.Add((mail.GetProperty("subject").GetString() ?? string.Empty,
+                    body.TryGetProperty("text", out var text) ? text.GetString() ?? string.Empty : string.Empty));
+            }
+        }
+
+        return mails;
+    }
+
     /// <summary>Every To address in the store with the number of accepted mails that list it.</summary>
     public static async Task<IReadOnlyDictionary<string, int>> MailsPerRecipientAsync(Uri ses)
     {
