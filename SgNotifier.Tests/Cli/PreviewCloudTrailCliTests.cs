@@ -358,6 +358,31 @@ public sealed class PreviewCloudTrailCliTests
     }
 
     [Fact]
+    public async Task DeletedGroupEc2NoLongerHas_IsRoutedByTheDirectorysLastKnownTags()
+    {
+        var connection = await SharedEmulators.TableConnectionStringAsync();
+        var table = "PreviewGroups" + Guid.NewGuid().ToString("N")[..12];
+        using var directory = new TableGroupDirectory(
+            Options.Create(new LedgerOptions { ConnectionString = connection, GroupTableName = table }), TimeProvider.System, NullLogger<TableGroupDirectory>.Instance);
+        Assert.True(await directory.TryCreateTableAsync(CancellationToken.None));
+        var rule = new IdentifiedRule(new SecurityGroupRule(RuleDirection.Ingress, "tcp", 5432, 5432, "10.0.0.0/8", null), "sgr-0ccccccccccccccc1");
+        await directory.RememberAsync(new GroupState(
+            new SecurityGroupIdentity("sg-0a1b2c3d4e5f60718", "db", "210987654321", "eu-west-1", "vpc-0123456789abcdef0", null),
+            Tags("db-team@example.com"), [rule], new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero), "config"), CancellationToken.None);
+        await using var stub = await AwsApiStub.StartAsync();
+
+        var json = await PreviewAsync(stub, CallFile("delete-security-group-by-cloudformation.json"),
+            ledger: new JsonObject { ["Provider"] = "Table", ["ConnectionString"] = connection, ["GroupTableName"] = table, ["TableName"] = "PreviewLedger" + Guid.NewGuid().ToString("N")[..12] });
+
+        Assert.True((string?)json["reason"] == "changed", $"{json["reason"]}: {json["detail"]}");
+        Assert.Equal(["db-team@example.com"], Strings(json["recipients"]));
+        Assert.Equal("DELETE", (string?)json["changeType"]);
+        Assert.Equal("known", (string?)json["rulesKnown"]);
+        Assert.Equal(["ingress tcp 5432-5432 10.0.0.0/8 [] sgr-0ccccccccccccccc1"], Rules(json["removed"]));
+        Assert.Equal("db", (string?)json["securityGroup"]!["name"]);
+    }
+
+    [Fact]
     public async Task TagTampering_OnAGroupNoOneHasSeen_CannotBeToldFromEc2Alone()
     {
         // The documented limit (design §2 "Tags"): with an empty directory the previous NotifyOnChange value is
