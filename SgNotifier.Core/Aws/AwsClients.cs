@@ -86,8 +86,18 @@ public sealed class AwsClients : IDisposable
             }
         }
 
-        return new AwsClientResult<T>(
-            cache.GetOrAdd(accountId + "/" + region, _ => create(_credentials.ForClient(accountId, region))), null, false);
+        try
+        {
+            return new AwsClientResult<T>(
+                cache.GetOrAdd(accountId + "/" + region, _ => create(_credentials.ForClient(accountId, region))), null, false);
+        }
+        catch (AmazonClientException exception) when (!_credentials.ResolvesItself)
+        {
+            // Without a role or a web identity the SDK resolves its default chain while it builds the client (EC2's
+            // pre-marshall handler does), and throws when the chain is empty: a local preview without AWS credentials.
+            // Permanent: asking again finds the same empty chain.
+            return new AwsClientResult<T>(null, "no AWS credentials in the default chain (" + exception.GetType().Name + ")", false);
+        }
     }
 
     public void Dispose()

@@ -14,6 +14,9 @@ namespace SgNotifier.Core.Changes;
 /// </summary>
 public sealed class ChangeSources
 {
+    /// <summary>How every CloudTrail detail-type on EventBridge ends ("AWS API Call via CloudTrail", "AWS Console Signin via CloudTrail", …).</summary>
+    private const string CloudTrailDetailTypeSuffix = " via CloudTrail";
+
     private readonly ConfigChangeSource _config;
     private readonly CloudTrailChangeSource _cloudTrail;
     private readonly IReadOnlySet<ChangeSource> _enabled;
@@ -51,8 +54,11 @@ public sealed class ChangeSources
 
     /// <summary>
     /// CloudTrail when the top-level <c>source</c> is <c>aws.ec2</c> and <c>detail-type</c> is "AWS API Call via
-    /// CloudTrail"; null when the message is not a JSON object; Config otherwise, which answers <c>not-config</c> for
-    /// what is neither. Reads only the top-level keys, and only of a message that mentions <c>aws.ec2</c> at all: a
+    /// CloudTrail", or when the event is any other CloudTrail event through EventBridge (an <c>aws.</c> source and a
+    /// detail-type "… via CloudTrail": another service's API call, a console sign-in, let through by a broader rule),
+    /// which the CloudTrail reader answers <c>not-security-group-call</c> rather than Config's "no messageType"; null
+    /// when the message is not a JSON object; Config otherwise, which answers <c>not-config</c> for what is neither.
+    /// Reads only the top-level keys, and only of a message that mentions <c>aws.ec2</c> or "via CloudTrail" at all: a
     /// Config message can be 250 KB.
     /// </summary>
     public static ChangeSource? Detect(string? message)
@@ -63,7 +69,8 @@ public sealed class ChangeSources
             return null;
         }
 
-        if (!text.Contains(CloudTrailEventParser.EventBridgeSource, StringComparison.Ordinal))
+        var namesEc2 = text.Contains(CloudTrailEventParser.EventBridgeSource, StringComparison.Ordinal);
+        if (!namesEc2 && !text.Contains(CloudTrailDetailTypeSuffix, StringComparison.Ordinal))
         {
             return ChangeSource.Config;
         }
@@ -100,15 +107,16 @@ public sealed class ChangeSources
                 }
             }
 
-            return string.Equals(source, CloudTrailEventParser.EventBridgeSource, StringComparison.Ordinal) &&
-                   string.Equals(detailType, CloudTrailEventParser.DetailType, StringComparison.Ordinal)
-                ? ChangeSource.CloudTrail
-                : ChangeSource.Config;
+            var ec2ApiCall = string.Equals(source, CloudTrailEventParser.EventBridgeSource, StringComparison.Ordinal) &&
+                             string.Equals(detailType, CloudTrailEventParser.DetailType, StringComparison.Ordinal);
+            var otherCloudTrailEvent = source is not null && source.StartsWith("aws.", StringComparison.Ordinal) &&
+                                       detailType is not null && detailType.EndsWith(CloudTrailDetailTypeSuffix, StringComparison.Ordinal);
+            return ec2ApiCall || otherCloudTrailEvent ? ChangeSource.CloudTrail : ChangeSource.Config;
         }
         catch (Exception exception) when (exception is JsonException or InvalidOperationException or ArgumentException)
         {
             // Broken JSON that mentions aws.ec2: the CloudTrail reader says what is wrong with it.
-            return ChangeSource.CloudTrail;
+            return namesEc2 ? ChangeSource.CloudTrail : ChangeSource.Config;
         }
     }
 }

@@ -41,6 +41,19 @@ public sealed class ChangeSourcesTests
         Assert.Equal(ChangeSource.Config, ChangeSources.Detect(message));
 
     [Theory]
+    [InlineData("not-security-group-call", "s3-api-call.json")]
+    [InlineData("not-security-group-call", "console-signin-detail-type.json")]
+    public void OtherCloudTrailEvents_GoToCloudTrail_WhichSaysTheyAreNoSecurityGroupCall(string folder, string file) =>
+        Assert.Equal(ChangeSource.CloudTrail, ChangeSources.Detect(File.ReadAllText(CloudTrailCorpus.FilePath(folder, file))));
+
+    [Theory]
+    [InlineData("""{"source":"aws.config","detail-type":"Config Configuration Item Change","detail":{"note":"AWS API Call via CloudTrail"}}""")]
+    [InlineData("""{"source":"partner.example","detail-type":"AWS API Call via CloudTrail","detail":{}}""")]
+    [InlineData("""{"messageType":"ConfigurationItemChangeNotification","x":"via CloudTrail",""")]
+    public void ConfigOrNonAwsEventsMentioningCloudTrail_StayConfig(string message) =>
+        Assert.Equal(ChangeSource.Config, ChangeSources.Detect(message));
+
+    [Theory]
     [InlineData("Security group sg-1 changed by alice (an input transformer's prose)")]
     [InlineData("")]
     [InlineData("   ")]

@@ -138,6 +138,13 @@ public sealed class CloudTrailChangeSource
 
             var current = described.Value;
             var change = CloudTrailChangeBuilder.Build(call, group, known, current);
+            if (current is null && change.Note is { } note)
+            {
+                // Why EC2 did not fill the gap (no credentials, access denied, the group is gone): the note is what the
+                // mail and the preview give as the reason. Problems name error codes and our own words, never AWS's text.
+                change = change with { Note = $"{note.TrimEnd('.')}; {described.Problem ?? "EC2 could not be read"}." };
+            }
+
             changes.Add(change);
 
             // EC2's read is the group as it is now (ids included); without it, what the call proves (if enough).
