@@ -62,11 +62,12 @@ internal static class Stages
         {
             using var ec2 = new InProcessEc2(Ec2GroupResponses.DescribeSecurityGroups(rules), Ec2GroupResponses.DescribeSecurityGroupRules(rules));
             await using var host = new PipelineHost(SecurityGroupChange.TopicArn, now, BenchmarkSnsSigner.CertificateFileName, signer.CertificatePem, ec2);
+            await using var configHost = new PipelineHost(SecurityGroupChange.TopicArn, now, BenchmarkSnsSigner.CertificateFileName, signer.CertificatePem, ec2);
             var notify = host.Get<IOptions<NotifyOptions>>().Value;
             var renderer = host.Get<EmailRenderer>();
             var lookup = host.Get<Ec2SecurityGroupLookup>();
             var body = signer.Notification(SecurityGroupChange.TopicArn, SecurityGroupApiCallEvent.Create(rules), null, now.AddSeconds(-1), "2");
-            var configBody = signer.Notification(SecurityGroupChange.TopicArn, SecurityGroupChange.Create(rules), SecurityGroupChange.Subject(rules), now.AddSeconds(-1), "2");
+            var configBody = signer.Notification(SecurityGroupChange.TopicArn, SecurityGroupChange.CreateAdded(rules), SecurityGroupChange.Subject(rules), now.AddSeconds(-1), "2");
             var message = SnsMessageParser.Parse(body, SnsRequestHeaders.None, requireSignature: true).Message!;
             var call = (SecurityGroupApiCall)CloudTrailEventParser.Parse(message.Message);
             var group = call.Groups[0];
@@ -85,7 +86,7 @@ internal static class Stages
             Measure(rules, "route", iterations, () => ChangeRouter.Route(change, notify));
             Measure(rules, "render text + HTML", iterations, () => renderer.Render(decision));
             Measure(rules, "whole delivery (CloudTrail)", iterations, () => host.Handler.HandleAsync(new MemoryStream(body), SnsRequestHeaders.None, CancellationToken.None).GetAwaiter().GetResult());
-            Measure(rules, "whole delivery (Config)", iterations, () => host.Handler.HandleAsync(new MemoryStream(configBody), SnsRequestHeaders.None, CancellationToken.None).GetAwaiter().GetResult());
+            Measure(rules, "whole delivery (Config)", iterations, () => configHost.Handler.HandleAsync(new MemoryStream(configBody), SnsRequestHeaders.None, CancellationToken.None).GetAwaiter().GetResult());
         }
     }
 
