@@ -11,6 +11,9 @@ if (args is ["--sizes"])
         var message = SecurityGroupChange.Create(rules);
         var body = signer.Notification(SecurityGroupChange.TopicArn, message, SecurityGroupChange.Subject(rules), DateTimeOffset.UtcNow, "2");
         Console.WriteLine($"{rules,5} rules: Config message {message.Length,7:N0} chars, SNS body {body.Length,7:N0} bytes");
+        var added = SecurityGroupChange.CreateAdded(rules);
+        var addedBody = signer.Notification(SecurityGroupChange.TopicArn, added, SecurityGroupChange.Subject(rules), DateTimeOffset.UtcNow, "2");
+        Console.WriteLine($"{rules,5} rules: Config message, all added {added.Length,7:N0} chars, SNS body {addedBody.Length,7:N0} bytes");
         foreach (var pascalCase in new[] { false, true })
         {
             var apiCall = SecurityGroupApiCallEvent.Create(rules, pascalCase);
