@@ -3,9 +3,11 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using SgNotifier.Benchmarks.Composition;
 using SgNotifier.Benchmarks.Inputs;
+using SgNotifier.Core.Aws;
 using SgNotifier.Core.Email;
 using SgNotifier.Core.Routing;
 using SgNotifier.Core.Sns;
+using SgNotifier.Core.Sources.CloudTrail;
 using SgNotifier.Core.Sources.Config;
 
 namespace SgNotifier.Benchmarks;
@@ -44,6 +46,47 @@ internal static class Stages
             Measure(rules, "render text + HTML", iterations, () => renderer.Render(decision));
             Measure(rules, "whole delivery (HandleAsync)", iterations, () => host.Handler.HandleAsync(new MemoryStream(body), SnsRequestHeaders.None, CancellationToken.None).GetAwaiter().GetResult());
             Measure(rules, "floor", iterations, () => Floor.ParseAndVerify(body, floorKey));
+        }
+    }
+
+    /// <summary>
+    /// <c>--stages cloudtrail</c>: the CloudTrail path (<see cref="CloudTrailPipelineBenchmarks"/>' inputs and host, EC2
+    /// answered in process) stage by stage, and the Config delivery in the same host for comparison.
+    /// </summary>
+    public static async Task RunCloudTrailAsync()
+    {
+        var now = new DateTimeOffset(2025, 3, 4, 10, 15, 44, TimeSpan.Zero);
+        using var signer = new BenchmarkSnsSigner(now.AddDays(-1), now.AddDays(30));
+        Console.WriteLine("rules  stage                         mean µs   allocated B");
+        foreach (var rules in new[] { 10, 100, 1000 })
+        {
+            using var ec2 = new InProcessEc2(Ec2GroupResponses.DescribeSecurityGroups(rules), Ec2GroupResponses.DescribeSecurityGroupRules(rules));
+            await using var host = new PipelineHost(SecurityGroupChange.TopicArn, now, BenchmarkSnsSigner.CertificateFileName, signer.CertificatePem, ec2);
+            await using var configHost = new PipelineHost(SecurityGroupChange.TopicArn, now, BenchmarkSnsSigner.CertificateFileName, signer.CertificatePem, ec2);
+            var notify = host.Get<IOptions<NotifyOptions>>().Value;
+            var renderer = host.Get<EmailRenderer>();
+            var lookup = host.Get<Ec2SecurityGroupLookup>();
+            var body = signer.Notification(SecurityGroupChange.TopicArn, SecurityGroupApiCallEvent.Create(rules), null, now.AddSeconds(-1), "2");
+            var configBody = signer.Notification(SecurityGroupChange.TopicArn, SecurityGroupChange.CreateAdded(rules), SecurityGroupChange.Subject(rules), now.AddSeconds(-1), "2");
+            var message = SnsMessageParser.Parse(body, SnsRequestHeaders.None, requireSignature: true).Message!;
+            var call = (SecurityGroupApiCall)CloudTrailEventParser.Parse(message.Message);
+            var group = call.Groups[0];
+            var current = (await lookup.DescribeGroupStateAsync(call.Event.AccountId, call.Event.Region, group.GroupId!, CancellationToken.None)).Value
+                ?? throw new InvalidOperationException("the in-process EC2 read failed");
+            var change = CloudTrailChangeBuilder.Build(call, group, null, current);
+            var decision = ChangeRouter.Route(change, notify);
+            var iterations = rules >= 1000 ? 300 : 3000;
+            Measure(rules, "SNS envelope parse", iterations, () => SnsMessageParser.Parse(body, SnsRequestHeaders.None, requireSignature: true));
+            Measure(rules, "signature verify (all checks)", iterations, () => host.Verifier.VerifyAsync(message, CancellationToken.None).GetAwaiter().GetResult());
+            Measure(rules, "source detect", iterations, () => SgNotifier.Core.Changes.ChangeSources.Detect(message.Message));
+            Measure(rules, "CloudTrail event parse", iterations, () => CloudTrailEventParser.Parse(message.Message));
+            Measure(rules, "EC2 reads (in process)", iterations, () => lookup.DescribeGroupStateAsync(call.Event.AccountId, call.Event.Region, group.GroupId!, CancellationToken.None).GetAwaiter().GetResult());
+            Measure(rules, "change build", iterations, () => CloudTrailChangeBuilder.Build(call, group, null, current));
+            Measure(rules, "state after (directory)", iterations, () => CloudTrailChangeBuilder.StateAfter(change, null, current));
+            Measure(rules, "route", iterations, () => ChangeRouter.Route(change, notify));
+            Measure(rules, "render text + HTML", iterations, () => renderer.Render(decision));
+            Measure(rules, "whole delivery (CloudTrail)", iterations, () => host.Handler.HandleAsync(new MemoryStream(body), SnsRequestHeaders.None, CancellationToken.None).GetAwaiter().GetResult());
+            Measure(rules, "whole delivery (Config)", iterations, () => configHost.Handler.HandleAsync(new MemoryStream(configBody), SnsRequestHeaders.None, CancellationToken.None).GetAwaiter().GetResult());
         }
     }
 

@@ -91,7 +91,7 @@ public sealed class ChangeNotifierPreviewTests
         services.AddSgNotifier(configuration, "Production");
 
         // The stub's base keys, as the default chain would give them; the recording directory in place of Memory.
-        services.AddSingleton(provider => AwsTestSetup.Credentials(provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Core.Config.AwsOptions>>().Value));
+        services.AddSingleton(provider => AwsTestSetup.Credentials(provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Core.Aws.AwsOptions>>().Value));
         services.AddSingleton(directory);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Refreshes the numbers in docs/performance.md in a few minutes: BenchmarkDotNet's short job over every benchmark
-# (verify-only and the full pipeline at 10/100/1,000 rules, each against its floor), then the cold-start timings.
+# (verify-only, the full pipeline at 10/100/1,000 rules against its floor, and the CloudTrail path against the Config
+# path at the same sizes with EC2 answered in process), then the cold-start timings.
 # Not part of CI: `dotnet test` never runs SgNotifier.Benchmarks (it is not a test project).
 # Usage: bench/run.sh [benchmarks|coldstart|all] [extra BenchmarkDotNet arguments…]
 set -euo pipefail

@@ -36,7 +36,7 @@ internal sealed class BenchmarkSnsSigner : IDisposable
     public static string CertificateUrl(string region) => $"https://sns.{region}.amazonaws.com/{CertificateFileName}";
 
     /// <summary>A signed SNS Notification HTTP body, fields in the order SNS writes them.</summary>
-    public byte[] Notification(string topicArn, string message, string subject, DateTimeOffset timestamp, string signatureVersion = "1")
+    public byte[] Notification(string topicArn, string message, string? subject, DateTimeOffset timestamp, string signatureVersion = "1")
     {
         var region = topicArn.Split(':')[3];
         var unsigned = new SnsMessage(
@@ -75,7 +75,12 @@ internal sealed class BenchmarkSnsSigner : IDisposable
             writer.WriteString("Type", message.Type.ToString());
             writer.WriteString("MessageId", message.MessageId);
             writer.WriteString("TopicArn", message.TopicArn);
-            writer.WriteString("Subject", message.Subject);
+            if (message.Subject is not null)
+            {
+                // EventBridge publishes without a subject.
+                writer.WriteString("Subject", message.Subject);
+            }
+
             writer.WriteString("Message", message.Message);
             writer.WriteString("Timestamp", message.Timestamp);
             writer.WriteString("SignatureVersion", message.SignatureVersion);

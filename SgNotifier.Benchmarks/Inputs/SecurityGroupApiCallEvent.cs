@@ -8,7 +8,7 @@ namespace SgNotifier.Benchmarks.Inputs;
 /// Writes an EventBridge "AWS API Call via CloudTrail" event of an <c>AuthorizeSecurityGroupIngress</c> that adds
 /// <c>rules</c> rules in one call — the classic serialisation of TestData/CloudTrail: <c>ipPermissions.items</c> with
 /// one permission per port and <c>{}</c> for empty lists, and the response's <c>securityGroupRuleSet</c> with a rule id
-/// per rule. A real call usually adds one rule; <c>rules</c> lets the parsers be compared at the Config path's sizes
+/// per rule; or the newer PascalCase serialisation (<c>…Request</c>, no rule ids). A real call usually adds one rule; <c>rules</c> lets the parsers be compared at the Config path's sizes
 /// (<see cref="SecurityGroupChange"/>). Request and response both list every rule, so the event is about twice the
 /// Config message's size: ~5 KB, ~41 KB, ~400 KB. The 1,000-rule event is for comparison only: EventBridge drops
 /// events over 256 KB, and CloudTrail omits requestParameters/responseElements over 100 KB each.
@@ -17,7 +17,28 @@ internal static class SecurityGroupApiCallEvent
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static string Create(int rules)
+    /// <summary>The event's id (<c>detail.eventID</c>): the ledger claims the call by it.</summary>
+    public const string EventId = "3b9e1f7a-5c2d-4a8b-9e6f-7d1c2b3a4e5f";
+
+    /// <summary>The id EC2 gave rule <paramref name="index"/>, in the response and in the EC2 reads.</summary>
+    public static string RuleId(int index) => "sgr-0bench" + index.ToString("x12", CultureInfo.InvariantCulture);
+
+    /// <summary>The CIDR of rule <paramref name="index"/>: a /24 of 10.0.0.0/8.</summary>
+    public static string Cidr(int index) => string.Create(CultureInfo.InvariantCulture, $"10.{index / 256 % 256}.{index % 256}.0/24");
+
+    /// <summary>The port of rule <paramref name="index"/>.</summary>
+    public static int Port(int index) => 1000 + index;
+
+    /// <summary>The description of rule <paramref name="index"/>.</summary>
+    public static string Description(int index) => "rule " + index.ToString(CultureInfo.InvariantCulture);
+
+    /// <param name="rules">How many rules the call adds.</param>
+    /// <param name="pascalCase">
+    /// The newer serialisation (REFERENCE-cloudtrail §b): <c>AuthorizeSecurityGroupIngressRequest</c> with PascalCase
+    /// <c>IpPermissions</c> (an array, each item with its <c>tag</c>), and a response without the rule set, so the
+    /// rules carry no ids.
+    /// </param>
+    public static string Create(int rules, bool pascalCase = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rules);
         var groupId = SecurityGroupChange.GroupId(rules);
@@ -50,61 +71,17 @@ internal static class SecurityGroupApiCallEvent
             w.WriteString("awsRegion", SecurityGroupChange.Region);
             w.WriteString("sourceIPAddress", "203.0.113.17");
             w.WriteString("userAgent", "aws-cli/2.22.4 md/awscrt#0.22.0 ua/2.0 os/linux#6.8.0");
-            w.WriteStartObject("requestParameters");
-            w.WriteString("groupId", groupId);
-            w.WriteStartObject("ipPermissions");
-            w.WriteStartArray("items");
-            for (var i = 0; i < rules; i++)
+            if (pascalCase)
             {
-                w.WriteStartObject();
-                w.WriteString("ipProtocol", "tcp");
-                w.WriteNumber("fromPort", 1000 + i);
-                w.WriteNumber("toPort", 1000 + i);
-                w.WriteStartObject("groups");
-                w.WriteEndObject();
-                w.WriteStartObject("ipRanges");
-                w.WriteStartArray("items");
-                w.WriteStartObject();
-                w.WriteString("cidrIp", Cidr(i));
-                w.WriteString("description", "rule " + i.ToString(CultureInfo.InvariantCulture));
-                w.WriteEndObject();
-                w.WriteEndArray();
-                w.WriteEndObject();
-                w.WriteStartObject("ipv6Ranges");
-                w.WriteEndObject();
-                w.WriteStartObject("prefixListIds");
-                w.WriteEndObject();
-                w.WriteEndObject();
+                WritePascalCase(w, groupId, rules);
+            }
+            else
+            {
+                WriteClassic(w, groupId, rules);
             }
 
-            w.WriteEndArray();
-            w.WriteEndObject();
-            w.WriteEndObject();
-            w.WriteStartObject("responseElements");
-            w.WriteString("requestId", "0d5f6a3b-7c21-4e8f-b9d4-1a2b3c4d5e6f");
-            w.WriteBoolean("_return", true);
-            w.WriteStartObject("securityGroupRuleSet");
-            w.WriteStartArray("items");
-            for (var i = 0; i < rules; i++)
-            {
-                w.WriteStartObject();
-                w.WriteString("groupOwnerId", SecurityGroupChange.AccountId);
-                w.WriteString("groupId", groupId);
-                w.WriteString("securityGroupRuleId", "sgr-0bench" + i.ToString("x12", CultureInfo.InvariantCulture));
-                w.WriteString("description", "rule " + i.ToString(CultureInfo.InvariantCulture));
-                w.WriteBoolean("isEgress", false);
-                w.WriteString("ipProtocol", "tcp");
-                w.WriteNumber("fromPort", 1000 + i);
-                w.WriteNumber("toPort", 1000 + i);
-                w.WriteString("cidrIpv4", Cidr(i));
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-            w.WriteEndObject();
             w.WriteString("requestID", "0d5f6a3b-7c21-4e8f-b9d4-1a2b3c4d5e6f");
-            w.WriteString("eventID", "3b9e1f7a-5c2d-4a8b-9e6f-7d1c2b3a4e5f");
+            w.WriteString("eventID", EventId);
             w.WriteBoolean("readOnly", false);
             w.WriteString("eventType", "AwsApiCall");
             w.WriteBoolean("managementEvent", true);
@@ -117,5 +94,93 @@ internal static class SecurityGroupApiCallEvent
         return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    private static string Cidr(int i) => string.Create(CultureInfo.InvariantCulture, $"10.{i / 256 % 256}.{i % 256}.0/24");
+    private static void WriteClassic(Utf8JsonWriter w, string groupId, int rules)
+    {
+        w.WriteStartObject("requestParameters");
+        w.WriteString("groupId", groupId);
+        w.WriteStartObject("ipPermissions");
+        w.WriteStartArray("items");
+        for (var i = 0; i < rules; i++)
+        {
+            w.WriteStartObject();
+            w.WriteString("ipProtocol", "tcp");
+            w.WriteNumber("fromPort", Port(i));
+            w.WriteNumber("toPort", Port(i));
+            w.WriteStartObject("groups");
+            w.WriteEndObject();
+            w.WriteStartObject("ipRanges");
+            w.WriteStartArray("items");
+            w.WriteStartObject();
+            w.WriteString("cidrIp", Cidr(i));
+            w.WriteString("description", Description(i));
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteStartObject("ipv6Ranges");
+            w.WriteEndObject();
+            w.WriteStartObject("prefixListIds");
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteStartObject("responseElements");
+        w.WriteString("requestId", "0d5f6a3b-7c21-4e8f-b9d4-1a2b3c4d5e6f");
+        w.WriteBoolean("_return", true);
+        w.WriteStartObject("securityGroupRuleSet");
+        w.WriteStartArray("items");
+        for (var i = 0; i < rules; i++)
+        {
+            w.WriteStartObject();
+            w.WriteString("groupOwnerId", SecurityGroupChange.AccountId);
+            w.WriteString("groupId", groupId);
+            w.WriteString("securityGroupRuleId", RuleId(i));
+            w.WriteString("description", Description(i));
+            w.WriteBoolean("isEgress", false);
+            w.WriteString("ipProtocol", "tcp");
+            w.WriteNumber("fromPort", Port(i));
+            w.WriteNumber("toPort", Port(i));
+            w.WriteString("cidrIpv4", Cidr(i));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WritePascalCase(Utf8JsonWriter w, string groupId, int rules)
+    {
+        w.WriteStartObject("requestParameters");
+        w.WriteStartObject("AuthorizeSecurityGroupIngressRequest");
+        w.WriteString("GroupId", groupId);
+        w.WriteStartArray("IpPermissions");
+        for (var i = 0; i < rules; i++)
+        {
+            w.WriteStartObject();
+            w.WriteString("IpProtocol", "tcp");
+            w.WriteNumber("FromPort", Port(i));
+            w.WriteNumber("ToPort", Port(i));
+            w.WriteStartObject("IpRanges");
+            w.WriteString("CidrIp", Cidr(i));
+            w.WriteString("Description", Description(i));
+            w.WriteNumber("tag", 1);
+            w.WriteEndObject();
+            w.WriteNumber("tag", i + 1);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteStartObject("responseElements");
+        w.WriteStartObject("AuthorizeSecurityGroupIngressResponse");
+        w.WriteString("xmlns", "http://ec2.amazonaws.com/doc/2016-11-15/");
+        w.WriteString("requestId", "0d5f6a3b-7c21-4e8f-b9d4-1a2b3c4d5e6f");
+        w.WriteBoolean("return", true);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
 }

@@ -29,7 +29,17 @@ internal static class SecurityGroupChange
     public static string Subject(int rules) =>
         $"[AWS Config:{Region}] AWS::EC2::SecurityGroup {GroupId(rules)} Updated in Account {AccountId}";
 
-    public static string Create(int rules)
+    public static string Create(int rules) => Create(rules, added: false);
+
+    /// <summary>
+    /// The Config notification of the change <see cref="SecurityGroupApiCallEvent"/> makes: <paramref name="rules"/>
+    /// rules added to a group that had none but the default egress. The item holds the same rules as the call (port,
+    /// CIDR, description), and the diff each of them as <c>Configuration.IpPermissions.N</c> with a null
+    /// <c>previousValue</c>: both sources then report, and mail, the same change.
+    /// </summary>
+    public static string CreateAdded(int rules) => Create(rules, added: true);
+
+    private static string Create(int rules, bool added)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rules);
         var groupId = GroupId(rules);
@@ -40,12 +50,28 @@ internal static class SecurityGroupChange
 
             w.WriteStartObject("configurationItemDiff");
             w.WriteStartObject("changedProperties");
-            w.WriteStartObject("Configuration.IpPermissions." + rules.ToString(CultureInfo.InvariantCulture));
-            w.WriteNull("previousValue");
-            w.WritePropertyName("updatedValue");
-            WriteAddedRule(w);
-            w.WriteString("changeType", "CREATE");
-            w.WriteEndObject();
+            if (added)
+            {
+                for (var i = 0; i < rules; i++)
+                {
+                    w.WriteStartObject("Configuration.IpPermissions." + i.ToString(CultureInfo.InvariantCulture));
+                    w.WriteNull("previousValue");
+                    w.WritePropertyName("updatedValue");
+                    WriteCallRule(w, i);
+                    w.WriteString("changeType", "CREATE");
+                    w.WriteEndObject();
+                }
+            }
+            else
+            {
+                w.WriteStartObject("Configuration.IpPermissions." + rules.ToString(CultureInfo.InvariantCulture));
+                w.WriteNull("previousValue");
+                w.WritePropertyName("updatedValue");
+                WriteAddedRule(w);
+                w.WriteString("changeType", "CREATE");
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
             w.WriteString("changeType", "UPDATE");
             w.WriteEndObject();
@@ -84,10 +110,21 @@ internal static class SecurityGroupChange
             w.WriteStartArray("ipPermissions");
             for (var i = 0; i < rules; i++)
             {
-                WriteExistingRule(w, i);
+                if (added)
+                {
+                    WriteCallRule(w, i);
+                }
+                else
+                {
+                    WriteExistingRule(w, i);
+                }
             }
 
-            WriteAddedRule(w);
+            if (!added)
+            {
+                WriteAddedRule(w);
+            }
+
             w.WriteEndArray();
             w.WriteString("ownerId", AccountId);
             w.WriteString("groupId", groupId);
@@ -131,6 +168,10 @@ internal static class SecurityGroupChange
         var cidr = string.Create(CultureInfo.InvariantCulture, $"10.{index / 256 % 256}.{index % 256}.0/24");
         WriteRule(w, "tcp", port, cidr, string.Create(CultureInfo.InvariantCulture, $"app {index}"));
     }
+
+    /// <summary>Rule <paramref name="index"/> of <see cref="SecurityGroupApiCallEvent"/>.</summary>
+    private static void WriteCallRule(Utf8JsonWriter w, int index) =>
+        WriteRule(w, "tcp", SecurityGroupApiCallEvent.Port(index), SecurityGroupApiCallEvent.Cidr(index), SecurityGroupApiCallEvent.Description(index));
 
     private static void WriteAddedRule(Utf8JsonWriter w) => WriteRule(w, "tcp", 22, AddedPeer, "vendor bastion");
 

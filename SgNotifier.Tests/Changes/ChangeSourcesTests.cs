@@ -65,4 +65,38 @@ public sealed class ChangeSourcesTests
     [Fact]
     public void BrokenJsonNamingEc2_GoesToCloudTrail_WhichSaysWhy() =>
         Assert.Equal(ChangeSource.CloudTrail, ChangeSources.Detect("""{"source":"aws.ec2","detail-type":"AWS API Call via CloudTrail","detail":{"""));
+
+    /// <summary>
+    /// Detect reads the text a chunk (1,024 chars) at a time: keys placed after a detail of many chunks, with a string
+    /// longer than a chunk and surrogate pairs at every offset around the chunk boundaries, are still found.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void KeysAfterALargeDetail_AreFound_AcrossChunkBoundaries(int shift)
+    {
+        var detail = "{\"pad\":\"" + new string('x', shift) + string.Concat(Enumerable.Repeat("\U0001F512 aws.ec2 ", 700)) + "\",\"long\":\"" + new string('y', 5000) + "\"}";
+
+        Assert.Equal(ChangeSource.CloudTrail, ChangeSources.Detect("{\"detail\":" + detail + ",\"source\":\"aws.ec2\",\"detail-type\":\"AWS API Call via CloudTrail\"}"));
+        Assert.Equal(ChangeSource.Config, ChangeSources.Detect("{\"detail\":" + detail + ",\"source\":\"custom.app\",\"detail-type\":\"AWS API Call via CloudTrail\"}"));
+        Assert.Equal(ChangeSource.Config, ChangeSources.Detect("{\"detail\":" + detail + "}"));
+    }
+
+    [Fact]
+    public void ADuplicateKey_ReplacesTheEarlierOne() =>
+        Assert.Equal(ChangeSource.Config, ChangeSources.Detect("""{"source":"aws.ec2","source":"custom.app","detail-type":"AWS API Call via CloudTrail","detail":{}}"""));
+
+    [Fact]
+    public void KeysThatAreNotStrings_CountAsAbsent() =>
+        Assert.Equal(ChangeSource.Config, ChangeSources.Detect("""{"source":{"name":"aws.ec2"},"detail-type":"AWS API Call via CloudTrail","detail":{}}"""));
+
+    [Fact]
+    public void ALoneSurrogate_IsNoException() =>
+        Assert.Equal(ChangeSource.CloudTrail, ChangeSources.Detect("{\"note\":\"\uD800 aws.ec2\",\"source\":\"aws.ec2\",\"detail-type\":\"AWS API Call via CloudTrail\"}"));
+
+    [Fact]
+    public void JsonBrokenAfterManyChunks_GoesToCloudTrail() =>
+        Assert.Equal(ChangeSource.CloudTrail, ChangeSources.Detect("{\"detail\":{\"pad\":\"" + new string('x', 10_000) + " aws.ec2\"}, \"source\": nope"));
 }
