@@ -221,7 +221,8 @@ public sealed class ChangeNotifier : IDisposable
         switch (reading)
         {
             case RetryReading retry:
-                return new SourceDecisions(AwsUnavailable(message, retry.Problem), [], []);
+                // No change yet, but the source is known: preview and logs say which one could not be read.
+                return new SourceDecisions(AwsUnavailable(message, retry.Problem) with { Decision = ChangeDecision.Ignore(retry.Reason, retry.Problem) with { Source = source } }, [], []);
             case IgnoredReading ignored:
                 var decision = ChangeRouter.Decide(ignored, _notify) with { Source = source };
                 Log(decision, ignored.Loud && decision.Reason == ignored.Reason);

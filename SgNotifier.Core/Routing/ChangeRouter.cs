@@ -51,6 +51,38 @@ public static class ChangeRouter
 
         var previousOptIn = previousTags is not null && IsOptedIn(previousTags, options);
         var currentOptIn = currentTags is not null && IsOptedIn(currentTags, options);
+
+        // A removal of the opt-in tag whose value nobody knew (a DeleteTags on a group never seen) may have switched
+        // the group off: the current owners (else the fallback recipients) hear of it, never nobody.
+        var optInMayBeLost = !previousOptIn && !currentOptIn &&
+            change.Tags.UnknownKeys.Any(k => k == TagState.AnyKey || TagText.KeyIs(k, options.NotifyOnChangeTagKey));
+        if (optInMayBeLost)
+        {
+            // The owners named before (a DeleteTags that gave OwnerDL's value) and after, together.
+            var before = Owners(previousTags ?? NoTags, options);
+            var after = Owners(currentTags ?? NoTags, options);
+            var owners = new RecipientList(
+                before.Addresses.Union(after.Addresses, StringComparer.Ordinal).Take(options.MaxRecipients).Order(StringComparer.Ordinal).ToList(),
+                before.Rejected.Union(after.Rejected).ToList());
+            var to = owners.Addresses.Count > 0 ? owners.Addresses.ToList() : Fallback(options);
+            if (to.Count > 0)
+            {
+                return decision with
+                {
+                    Outcome = DecisionOutcome.Notify,
+                    Reason = DecisionReasons.Changed,
+                    Detail = "The security group's tags changed, and the change may have switched its notifications off.",
+                    Recipients = to,
+                    RejectedRecipients = owners.Rejected,
+                    RoutedBy = owners.Addresses.Count > 0
+                        ? $"{options.NotifyOnChangeTagKey} was removed and its previous value is unknown; recipients from {options.OwnerTagKey} (previous and current tags)"
+                        : $"{options.NotifyOnChangeTagKey} was removed and its previous value is unknown; no valid {options.OwnerTagKey} address, so Notify:FallbackRecipients",
+                    Destinations = [new MailDestination(string.Empty, owners.Addresses.Count > 0 ? MailAudience.Owners : MailAudience.Fallback, to)],
+                    TurnedOff = new NotificationsTurnedOff($"{options.NotifyOnChangeTagKey} was removed (its previous value is unknown: SgNotifier had not seen the group before)"),
+                };
+            }
+        }
+
         if (!previousOptIn && !currentOptIn)
         {
             return decision with

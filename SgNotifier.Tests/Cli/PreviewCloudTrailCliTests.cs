@@ -267,6 +267,7 @@ public sealed class PreviewCloudTrailCliTests
         Assert.Equal(503, (int)json["httpStatus"]!);
         Assert.Equal("aws-unavailable", (string?)json["reason"]);
         Assert.Contains("RequestLimitExceeded", (string?)json["detail"], StringComparison.Ordinal);
+        Assert.Equal("cloudtrail", (string?)json["source"]);
         Assert.Null(json["email"]);
     }
 
@@ -383,19 +384,21 @@ public sealed class PreviewCloudTrailCliTests
     }
 
     [Fact]
-    public async Task TagTampering_OnAGroupNoOneHasSeen_CannotBeToldFromEc2Alone()
+    public async Task TagTampering_OnAGroupNoOneHasSeen_StillReachesTheOwnersTheCallNamed()
     {
-        // The documented limit (design §2 "Tags"): with an empty directory the previous NotifyOnChange value is
-        // unknown, and EC2 shows the group as it is now, not opted in. AWS Config (the safety net) reports the tags
-        // before and after, so it mails the previous owners minutes later.
+        // With an empty directory the previous NotifyOnChange value is unknown and EC2 shows the group as it is now, not
+        // opted in. The removal may have switched the group off, so it is not read as "never opted in": the owner the
+        // call itself named (DeleteTags OwnerDL=app-team@example.com) hears of it, and the mail says notifications are OFF.
         await using var stub = await AwsApiStub.StartAsync();
         stub.AddGroup("210987654321", "eu-west-1", new StubSecurityGroup("sg-0a1b2c3d4e5f60718", "app-servers", "vpc-0123456789abcdef0",
             new Dictionary<string, string> { ["CostCenter"] = "4711" }, [Unrelated]));
 
         var json = await PreviewAsync(stub, CallFile("delete-tags-key-only-and-key-value.json"));
 
-        Assert.Equal("ignored", (string?)json["outcome"]);
-        Assert.Equal("notifications-off", (string?)json["reason"]);
+        Assert.Equal("notify", (string?)json["outcome"]);
+        Assert.Equal("changed", (string?)json["reason"]);
+        Assert.Equal(["app-team@example.com"], json["recipients"]!.AsArray().Select(static r => (string)r!));
+        Assert.Contains("NotifyOnChange was removed", (string?)json["notificationsOff"], StringComparison.Ordinal);
         Assert.Contains("previous value of tag NotifyOnChange is unknown", (string?)json["note"], StringComparison.Ordinal);
     }
 
@@ -681,8 +684,18 @@ public sealed class PreviewCloudTrailCliTests
                 _ => [],
             };
             var optedIn = after.TryGetValue("NotifyOnChange", out var yes) && string.Equals(yes, "yes", StringComparison.OrdinalIgnoreCase);
-            return optedIn
-                ? new Expected("notify", "changed", [after["OwnerDL"]], tagChanges)
+            if (optedIn)
+            {
+                return new Expected("notify", "changed", [after["OwnerDL"]], tagChanges);
+            }
+
+            // A DeleteTags of NotifyOnChange alone may have switched the group off: the owners the call named hear of it.
+            var namedOwner = Api == "DeleteTags" && _summary["tagsRemoved"]!.AsObject().ContainsKey("NotifyOnChange") &&
+                             _summary["tagsRemoved"]!["NotifyOnChange"] is null && (string?)_summary["tagsRemoved"]!["OwnerDL"] is { } owner
+                ? owner
+                : null;
+            return namedOwner is not null
+                ? new Expected("notify", "changed", [namedOwner], tagChanges)
                 : new Expected("ignored", "notifications-off", [], tagChanges);
         }
 

@@ -349,7 +349,13 @@ public static class CloudTrailChangeBuilder
         // Applying the call to the read (rather than taking the read as "after") keeps later changes of the same keys
         // out of this change; the call already being in the read makes no difference otherwise.
         var derived = Undo(current.Tags, call, unknowns);
-        return new TagState(derived, Apply(derived ?? current.Tags, call));
+        return new TagState(derived, Apply(derived ?? current.Tags, call))
+        {
+            // What the call removed without telling its value: routing must not read a lost opt-in as "never opted in".
+            UnknownKeys = call.Api != SecurityGroupApi.DeleteTags ? []
+                : derived is null ? [TagState.AnyKey]
+                : call.TagsRemoved.Where(static t => t.Value is null).Select(static t => t.Key).ToList(),
+        };
     }
 
     /// <summary>
