@@ -45,8 +45,7 @@ public sealed class TableGroupDirectory : IGroupDirectory, IDisposable
     private readonly TableClient _table;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<TableGroupDirectory> _logger;
-    private readonly SemaphoreSlim _tableCreation = new(1, 1);
-    private volatile bool _tableReady;
+    private readonly TableReadiness _readiness;
 
     public TableGroupDirectory(IOptions<LedgerOptions> options, TimeProvider timeProvider, ILogger<TableGroupDirectory> logger)
     {
@@ -56,6 +55,7 @@ public sealed class TableGroupDirectory : IGroupDirectory, IDisposable
         _table = LedgerTable.CreateClient(options.Value, options.Value.GroupTableName);
         _timeProvider = timeProvider;
         _logger = logger;
+        _readiness = new TableReadiness(_table, () => logger.GroupTableReady(_table.Name), status => logger.GroupTableCreationForbidden(_table.Name, status));
     }
 
     public string TableName => _table.Name;
@@ -108,7 +108,7 @@ public sealed class TableGroupDirectory : IGroupDirectory, IDisposable
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
-            await EnsureTableAsync(budget.Token);
+            await _readiness.EnsureAsync(budget.Token);
             return true;
         }
         catch (Exception e) when (LedgerTable.IsStorageFailure(e, cancellationToken))
@@ -119,7 +119,7 @@ public sealed class TableGroupDirectory : IGroupDirectory, IDisposable
         }
     }
 
-    public void Dispose() => _tableCreation.Dispose();
+    public void Dispose() => _readiness.Dispose();
 
     private async Task<bool> RememberCoreAsync(GroupState state, bool rulesUnknown, CancellationToken cancellationToken)
     {
@@ -188,7 +188,7 @@ public sealed class TableGroupDirectory : IGroupDirectory, IDisposable
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
-            await EnsureTableAsync(budget.Token);
+            await _readiness.EnsureAsync(budget.Token);
             try
             {
                 return await action(budget.Token);
@@ -197,8 +197,8 @@ public sealed class TableGroupDirectory : IGroupDirectory, IDisposable
             {
                 // Deleted by someone, or an emulator restarted without persistence: create it again, once.
                 _logger.GroupTableMissing(_table.Name);
-                _tableReady = false;
-                await EnsureTableAsync(budget.Token);
+                _readiness.Forget();
+                await _readiness.EnsureAsync(budget.Token);
                 return await action(budget.Token);
             }
         }
@@ -206,40 +206,6 @@ public sealed class TableGroupDirectory : IGroupDirectory, IDisposable
         {
             LogStorageFailure(operation, e);
             return unavailable;
-        }
-    }
-
-    private async Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        if (_tableReady)
-        {
-            return;
-        }
-
-        await _tableCreation.WaitAsync(cancellationToken);
-        try
-        {
-            if (_tableReady)
-            {
-                return;
-            }
-
-            try
-            {
-                await _table.CreateIfNotExistsAsync(cancellationToken);
-            }
-            catch (RequestFailedException e) when (e.Status == 403)
-            {
-                // An identity may use entities without being allowed to create tables: the deployment created it.
-                _logger.GroupTableCreationForbidden(_table.Name, e.Status);
-            }
-
-            _tableReady = true;
-            _logger.GroupTableReady(_table.Name);
-        }
-        finally
-        {
-            _tableCreation.Release();
         }
     }
 

@@ -24,8 +24,7 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<TableNotificationLedger> _logger;
     private readonly TimeSpan _leaseDuration;
-    private readonly SemaphoreSlim _tableCreation = new(1, 1);
-    private volatile bool _tableReady;
+    private readonly TableReadiness _readiness;
 
     public TableNotificationLedger(IOptions<LedgerOptions> options, TimeProvider timeProvider, ILogger<TableNotificationLedger> logger)
     {
@@ -36,6 +35,7 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
         _leaseDuration = options.Value.LeaseDuration;
         _timeProvider = timeProvider;
         _logger = logger;
+        _readiness = new TableReadiness(_table, () => logger.TableReady(_table.Name), status => logger.TableCreationForbidden(_table.Name, status));
     }
 
     public string TableName => _table.Name;
@@ -98,7 +98,7 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
 
     public async Task<int> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
     {
-        await EnsureTableAsync(cancellationToken);
+        await _readiness.EnsureAsync(cancellationToken);
         var deleted = 0;
         var old = _table.QueryAsync<TableEntity>(
             TableClient.CreateQueryFilter($"UpdatedAt lt {olderThan}"), maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken);
@@ -123,7 +123,7 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
     {
         try
         {
-            await EnsureTableAsync(cancellationToken);
+            await _readiness.EnsureAsync(cancellationToken);
             return true;
         }
         catch (Exception e) when (LedgerTable.IsStorageFailure(e, cancellationToken))
@@ -142,7 +142,7 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
     {
         try
         {
-            await EnsureTableAsync(cancellationToken);
+            await _readiness.EnsureAsync(cancellationToken);
             await _table.GetEntityIfExistsAsync<TableEntity>("health", "probe", select: ["PartitionKey"], cancellationToken);
             return null;
         }
@@ -155,7 +155,7 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
         }
     }
 
-    public void Dispose() => _tableCreation.Dispose();
+    public void Dispose() => _readiness.Dispose();
 
     /// <summary>Whether the SDK accepts <paramref name="connectionString"/>; checked at start, without any network call.</summary>
     internal static bool IsConnectionString(string connectionString)
@@ -348,7 +348,7 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
     {
         try
         {
-            await EnsureTableAsync(cancellationToken);
+            await _readiness.EnsureAsync(cancellationToken);
             try
             {
                 return await action(cancellationToken);
@@ -357,8 +357,8 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
             {
                 // Deleted by someone, or an emulator restarted without persistence: create it again, once.
                 _logger.TableMissing(_table.Name);
-                _tableReady = false;
-                await EnsureTableAsync(cancellationToken);
+                _readiness.Forget();
+                await _readiness.EnsureAsync(cancellationToken);
                 return await action(cancellationToken);
             }
         }
@@ -366,41 +366,6 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
         {
             LogStorageFailure(operation, e);
             return unavailable;
-        }
-    }
-
-    private async Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        if (_tableReady)
-        {
-            return;
-        }
-
-        await _tableCreation.WaitAsync(cancellationToken);
-        try
-        {
-            if (_tableReady)
-            {
-                return;
-            }
-
-            try
-            {
-                await _table.CreateIfNotExistsAsync(cancellationToken);
-            }
-            catch (RequestFailedException e) when (e.Status == 403)
-            {
-                // An identity may be allowed to use entities but not to create tables (deployment created it):
-                // go on, and a missing table will surface as TableNotFound on use.
-                _logger.TableCreationForbidden(_table.Name, e.Status);
-            }
-
-            _tableReady = true;
-            _logger.TableReady(_table.Name);
-        }
-        finally
-        {
-            _tableCreation.Release();
         }
     }
 
