@@ -308,6 +308,14 @@ public sealed class ChangeNotifier : IDisposable
             return;
         }
 
+        // A mail that may have missed someone covers nothing, so the other source still mails it: one that went to the
+        // fallback recipients because the owners were unknown, or one whose routing tags had a previous value nobody
+        // knew (a CreateTags re-pointing OwnerDL on a group never seen: only Config can name the previous owners).
+        if (decision.Reason is DecisionReasons.OwnersUnknown or DecisionReasons.OversizedUninspected || change.Tags.UnknownKeys.Count > 0)
+        {
+            return;
+        }
+
         var atoms = ChangeAtoms.Of(change);
         if (atoms.Count > 0)
         {

@@ -174,7 +174,7 @@ internal sealed record ChangeView(
             $"{r.Source.Display()} at {r.Time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)}" +
             (r.EventIds.Count > 0 ? $" (event {string.Join(", ", r.EventIds)})" : "")));
         return change.Source == ChangeSource.Config
-            ? $"Part of this change was already mailed from {reports}. AWS Config reports changes no CloudTrail mail covered ({coverage.Uncovered} of {coverage.Covered + coverage.Uncovered}): an event EventBridge dropped, or a change AWS made itself."
+            ? $"Part of this change was already mailed from {reports}. AWS Config reports what no CloudTrail mail covered ({coverage.Uncovered} of its {coverage.Covered + coverage.Uncovered} facts)."
             : $"Part of this change was already mailed from {reports}; this mail reports {coverage.Uncovered} of its {coverage.Covered + coverage.Uncovered} facts for the first time.";
     }
 

@@ -52,8 +52,9 @@ public static class ChangeRouter
         var previousOptIn = previousTags is not null && IsOptedIn(previousTags, options);
         var currentOptIn = currentTags is not null && IsOptedIn(currentTags, options);
 
-        // A removal of the opt-in tag whose value nobody knew (a DeleteTags on a group never seen) may have switched
-        // the group off: the current owners (else the fallback recipients) hear of it, never nobody.
+        // A removal (or overwrite) of the opt-in tag whose value nobody knew (a DeleteTags or CreateTags on a group never
+        // seen) may have switched the group off: the owners named before and after (else the fallback recipients) hear
+        // of it, never nobody.
         var optInMayBeLost = !previousOptIn && !currentOptIn &&
             change.Tags.UnknownKeys.Any(k => k == TagState.AnyKey || TagText.KeyIs(k, options.NotifyOnChangeTagKey));
         if (optInMayBeLost)
@@ -75,10 +76,10 @@ public static class ChangeRouter
                     Recipients = to,
                     RejectedRecipients = owners.Rejected,
                     RoutedBy = owners.Addresses.Count > 0
-                        ? $"{options.NotifyOnChangeTagKey} was removed and its previous value is unknown; recipients from {options.OwnerTagKey} (previous and current tags)"
-                        : $"{options.NotifyOnChangeTagKey} was removed and its previous value is unknown; no valid {options.OwnerTagKey} address, so Notify:FallbackRecipients",
+                        ? $"{options.NotifyOnChangeTagKey} changed and its previous value is unknown; recipients from {options.OwnerTagKey} (previous and current tags)"
+                        : $"{options.NotifyOnChangeTagKey} changed and its previous value is unknown; no valid {options.OwnerTagKey} address, so Notify:FallbackRecipients",
                     Destinations = [new MailDestination(string.Empty, owners.Addresses.Count > 0 ? MailAudience.Owners : MailAudience.Fallback, to)],
-                    TurnedOff = new NotificationsTurnedOff($"{options.NotifyOnChangeTagKey} was removed (its previous value is unknown: SgNotifier had not seen the group before)"),
+                    TurnedOff = new NotificationsTurnedOff($"{options.NotifyOnChangeTagKey} no longer says yes or true, and its previous value is unknown (SgNotifier had not seen the group before)"),
                 };
             }
         }

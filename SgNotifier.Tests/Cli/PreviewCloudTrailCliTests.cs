@@ -398,7 +398,7 @@ public sealed class PreviewCloudTrailCliTests
         Assert.Equal("notify", (string?)json["outcome"]);
         Assert.Equal("changed", (string?)json["reason"]);
         Assert.Equal(["app-team@example.com"], json["recipients"]!.AsArray().Select(static r => (string)r!));
-        Assert.Contains("NotifyOnChange was removed", (string?)json["notificationsOff"], StringComparison.Ordinal);
+        Assert.Contains("NotifyOnChange no longer says yes or true, and its previous value is unknown", (string?)json["notificationsOff"], StringComparison.Ordinal);
         Assert.Contains("previous value of tag NotifyOnChange is unknown", (string?)json["note"], StringComparison.Ordinal);
     }
 

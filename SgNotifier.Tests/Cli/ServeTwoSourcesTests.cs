@@ -83,7 +83,7 @@ public sealed class ServeTwoSourcesTests(ServeTwoSourcesTests.TwoSourceServe ser
         var config = mails[1].Text;
         Assert.Contains("Reported: AWS Config", config, StringComparison.Ordinal);
         Assert.Contains($"ALREADY REPORTED: Part of this change was already mailed from AWS CloudTrail (the API call, through EventBridge) at {CrossSourceChanges.Time(change.CallTime).Replace('T', ' ').Replace("Z", " UTC", StringComparison.Ordinal)} (event {eventId})", config, StringComparison.Ordinal);
-        Assert.Contains("covered (1 of 2)", config, StringComparison.Ordinal);
+        Assert.Contains("covered (1 of its 2 facts)", config, StringComparison.Ordinal);
         Assert.Contains("ports 22 from 0.0.0.0/0", config, StringComparison.Ordinal);
     }
 

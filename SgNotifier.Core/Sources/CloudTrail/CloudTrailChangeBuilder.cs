@@ -352,9 +352,13 @@ public static class CloudTrailChangeBuilder
         return new TagState(derived, Apply(derived ?? current.Tags, call))
         {
             // What the call removed without telling its value: routing must not read a lost opt-in as "never opted in".
-            UnknownKeys = call.Api != SecurityGroupApi.DeleteTags ? []
-                : derived is null ? [TagState.AnyKey]
-                : call.TagsRemoved.Where(static t => t.Value is null).Select(static t => t.Key).ToList(),
+            UnknownKeys = call.Api switch
+            {
+                SecurityGroupApi.DeleteTags when derived is null => [TagState.AnyKey],
+                SecurityGroupApi.DeleteTags => call.TagsRemoved.Where(static t => t.Value is null).Select(static t => t.Key).ToList(),
+                SecurityGroupApi.CreateTags => call.TagsAdded.Keys.ToList(),
+                _ => [],
+            },
         };
     }
 

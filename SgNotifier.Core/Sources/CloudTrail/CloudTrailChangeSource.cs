@@ -147,10 +147,17 @@ public sealed class CloudTrailChangeSource
 
             changes.Add(change);
 
-            // EC2's read is the group as it is now (ids included); without it, what the call proves (if enough).
-            if ((current ?? CloudTrailChangeBuilder.StateAfter(change, known, current)) is { } state)
+            // What the call proves, as of the call's time; EC2's read only when the call alone tells too little. A read is
+            // stamped with its own time and may already hold later calls' effects: remembered as the state after this call,
+            // it would hide the next call's change (a re-pointed OwnerDL) from the next delivery.
+            // Rules are another matter: their sgr- ids never repeat, so a read's later rules can only help resolve an id.
+            if (CloudTrailChangeBuilder.StateAfter(change, known, current) is { } after)
             {
-                observed.Add(state);
+                observed.Add(after.Rules is null && current?.Rules is { } rules ? after with { Rules = rules } : after);
+            }
+            else if (current is not null)
+            {
+                observed.Add(current);
             }
         }
 

@@ -218,7 +218,23 @@ public static class CloudTrailEventParser
             throw new CloudTrailFormatException("'eventID' is longer than 128 characters");
         }
 
-        var account = GetString(detail, "recipientAccountId") ?? GetString(root, "account")
+        // EventBridge sets the envelope's account and region itself; the record's own fields are text a forwarder
+        // could write. They pick credentials and an endpoint, so when both are present they must agree.
+        var envelopeAccount = GetString(root, "account");
+        var recipientAccount = GetString(detail, "recipientAccountId");
+        if (envelopeAccount is not null && recipientAccount is not null && !string.Equals(envelopeAccount, recipientAccount, StringComparison.Ordinal))
+        {
+            throw new CloudTrailFormatException("the record's 'recipientAccountId' is not the event's 'account'");
+        }
+
+        var envelopeRegion = GetString(root, "region");
+        var recordRegion = GetString(detail, "awsRegion");
+        if (envelopeRegion is not null && recordRegion is not null && !string.Equals(envelopeRegion, recordRegion, StringComparison.Ordinal))
+        {
+            throw new CloudTrailFormatException("the record's 'awsRegion' is not the event's 'region'");
+        }
+
+        var account = recipientAccount ?? envelopeAccount
             ?? throw new CloudTrailFormatException("neither 'recipientAccountId' nor 'account' is present");
         if (account.Length != 12 || !account.All(char.IsAsciiDigit))
         {

@@ -756,6 +756,38 @@ public sealed class CloudTrailChangeBuilderTests
         Assert.Null(CloudTrailChangeBuilder.StateAfter(change, null, null));
     }
 
+    [Fact]
+    public void CreateTags_OnAGroupNeverSeen_NamesItsKeysAsUnknownBefore_AndRoutesWithoutLosingTheOptIn()
+    {
+        // Review finding (issue 17): a CreateTags re-pointing OwnerDL on a group the directory does not know must not pass
+        // for a complete story: its keys' previous values are unknown, so routing and coverage treat them as such.
+        var call = Call("create-tags-on-security-group.json");
+        var now = State("sg-0a1b2c3d4e5f60718", DateTimeOffset.UtcNow, Tags(("NotifyOnChange", "yes"), ("OwnerDL", "new-owner@example.com")), null, origin: "ec2");
+
+        var change = Build(call, known: null, current: now);
+
+        Assert.Equal(["OwnerDL"], change.Tags.UnknownKeys);
+        var routed = ChangeRouter.Route(change, new NotifyOptions { AllowedRecipientDomains = ["example.com"] });
+        Assert.Equal(["new-owner@example.com"], routed.Recipients);
+
+        // With the previous tags known, nothing is unknown.
+        var known = State("sg-0a1b2c3d4e5f60718", DateTimeOffset.Parse("2020-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture), OwnerTags("old-owner@example.com"), null);
+        Assert.Empty(Build(call, known, now).Tags.UnknownKeys);
+    }
+
+    [Fact]
+    public void CreateTags_SwitchingTheOptInOff_OnAGroupNeverSeen_StillTellsTheOwnersItMayBeOff()
+    {
+        var call = Call("create-tags-on-security-group.json") is var c && c with { TagsAdded = new Dictionary<string, string> { ["NotifyOnChange"] = "no" } } is var off ? off : c;
+        var now = State("sg-0a1b2c3d4e5f60718", DateTimeOffset.UtcNow, Tags(("NotifyOnChange", "no"), ("OwnerDL", "team@example.com")), null, origin: "ec2");
+
+        var routed = ChangeRouter.Route(Build(call, known: null, current: now), new NotifyOptions { AllowedRecipientDomains = ["example.com"] });
+
+        Assert.Equal(DecisionOutcome.Notify, routed.Outcome);
+        Assert.Equal(["team@example.com"], routed.Recipients);
+        Assert.Contains("previous value is unknown", routed.TurnedOff!.Cause, StringComparison.Ordinal);
+    }
+
     private static SecurityGroupApiCall Call(string file) =>
         Assert.IsType<SecurityGroupApiCall>(CloudTrailCorpus.Parse(Folder, file));
 
