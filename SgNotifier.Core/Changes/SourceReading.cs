@@ -24,7 +24,11 @@ public sealed record ChangesRead(IReadOnlyList<SecurityGroupChange> Changes, IRe
 /// <param name="MessageType">Config's <c>messageType</c> or the CloudTrail event name, when known (preview shows it).</param>
 /// <param name="Context">The change as far as it was read, when the message is about a known group (preview shows it).</param>
 /// <param name="Loud">A group change that reaches nobody although it was meant to: logged as an error (event 1022).</param>
-public sealed record IgnoredReading(string Reason, string Detail, string? MessageType = null, SecurityGroupChange? Context = null, bool Loud = false) : SourceReading;
+public sealed record IgnoredReading(string Reason, string Detail, string? MessageType = null, SecurityGroupChange? Context = null, bool Loud = false) : SourceReading
+{
+    /// <summary>The CloudTrail event id of a call that is not a change (a failed call, another call), when known.</summary>
+    public string? EventId { get; init; }
+}
 
 /// <summary>AWS could not be read (throttling, 5xx, timeout): answer 503 so SNS delivers again.</summary>
 /// <param name="Problem">Error codes and our own words, never content.</param>

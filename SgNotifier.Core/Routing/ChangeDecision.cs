@@ -67,7 +67,10 @@ public sealed record ChangeDecision(
     public DateTimeOffset? CaptureTime => Change?.Time;
 
     /// <summary>The CloudTrail event ids of the change (the call's own, or Config's <c>relatedEvents</c>).</summary>
-    public IReadOnlyList<string> RelatedEvents => Change?.CloudTrailEventIds ?? [];
+    public IReadOnlyList<string> RelatedEvents => Change?.CloudTrailEventIds ?? (IgnoredEventId is { } id ? [id] : []);
+
+    /// <summary>The CloudTrail event id of an ignored call (no change to carry it), for preview's <c>eventIds</c> and logs.</summary>
+    public string? IgnoredEventId { get; init; }
 
     public ChangeKey? Key => Change?.Key;
 

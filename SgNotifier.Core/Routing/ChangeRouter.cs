@@ -172,7 +172,7 @@ public static class ChangeRouter
         ArgumentNullException.ThrowIfNull(options);
         return ignored.Context is { } context && !IsAccountAllowed(context.Group.AccountId, options)
             ? ChangeDecision.Ignore(DecisionReasons.AccountNotAllowed, $"Account {context.Group.AccountId} is not in Notify:AllowedAccountIds.", ignored.MessageType)
-            : ChangeDecision.Ignore(ignored.Reason, ignored.Detail, ignored.MessageType, ignored.Context);
+            : ChangeDecision.Ignore(ignored.Reason, ignored.Detail, ignored.MessageType, ignored.Context) with { IgnoredEventId = ignored.EventId };
     }
 
     /// <summary>

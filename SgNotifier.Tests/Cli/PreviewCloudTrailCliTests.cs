@@ -174,6 +174,12 @@ public sealed class PreviewCloudTrailCliTests
         {
             Assert.True(folder == (string?)json["reason"], $"{file}: {json["reason"]}: {json["detail"]}");
             Assert.Equal("cloudtrail", (string?)json["source"]);
+            if (folder == "call-failed")
+            {
+                // A failed call still has its event id: the attempt can be looked up in CloudTrail.
+                var eventId = (string?)JsonNode.Parse(text)!["detail"]!["eventID"];
+                Assert.Equal([eventId], json["eventIds"]!.AsArray().Select(static e => (string?)e));
+            }
         }
 
         // Nothing that is no change is worth an AWS call.

@@ -60,7 +60,10 @@ public sealed class CloudTrailChangeSource
         {
             // The attempt is worth knowing (someone tried to open a group and was refused); never the message itself.
             _logger.CloudTrailCallFailed(failed.EventId, failed.EventName, ignored.ErrorCode, failed.AccountId, failed.Region);
-            return new IgnoredReading(ignored.Reason, $"The {failed.EventName} call failed ({ignored.ErrorCode ?? "no error code"}): nothing changed.", name);
+            return new IgnoredReading(ignored.Reason, $"The {failed.EventName} call failed ({ignored.ErrorCode ?? "no error code"}): nothing changed.", name)
+            {
+                EventId = failed.EventId,
+            };
         }
 
         if (ignored.Reason is CloudTrailReasons.NotJson or CloudTrailReasons.MalformedEvent)
@@ -73,7 +76,10 @@ public sealed class CloudTrailChangeSource
             CloudTrailReasons.NotJson => $"Not a CloudTrail event: {ignored.Problem}.",
             CloudTrailReasons.MalformedEvent => $"The CloudTrail event could not be read: {ignored.Problem}.",
             _ => $"Not a security-group change: {ignored.Problem}.",
-        }, name);
+        }, name)
+        {
+            EventId = ignored.Event?.EventId,
+        };
     }
 
     private async Task<SourceReading> ReadCallAsync(SecurityGroupApiCall call, CancellationToken cancellationToken)
@@ -87,7 +93,10 @@ public sealed class CloudTrailChangeSource
 
         if (!ChangeRouter.IsAccountAllowed(info.AccountId, _notify))
         {
-            return new IgnoredReading(DecisionReasons.AccountNotAllowed, $"Account {info.AccountId} is not in Notify:AllowedAccountIds.", info.EventName);
+            return new IgnoredReading(DecisionReasons.AccountNotAllowed, $"Account {info.AccountId} is not in Notify:AllowedAccountIds.", info.EventName)
+            {
+                EventId = info.EventId,
+            };
         }
 
         var groups = call.Groups;
