@@ -149,9 +149,14 @@ public sealed class ChangeNotifier : IDisposable
         var results = new List<DeliveryResult>(read.Decisions.Count);
         foreach (var decision in read.Decisions)
         {
+            // The ledger also answers a retry by its SNS MessageId: one message about several groups (a tag call) claims
+            // each group under its own delivery id, or the first group's mail would answer for all of them.
+            var delivery = read.Decisions.Count > 1 && decision.SecurityGroup is { } group
+                ? message with { MessageId = message.MessageId + "/" + group.Id }
+                : message;
             results.Add(decision.Outcome == DecisionOutcome.Ignore
                 ? Ignored(message, decision)
-                : await NotifyChangeAsync(message, decision, cancellationToken));
+                : await NotifyChangeAsync(delivery, decision, cancellationToken));
         }
 
         // The directory learns only from a delivery answered for good: a redelivery after a 503 must still find the

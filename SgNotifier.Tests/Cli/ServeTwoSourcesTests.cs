@@ -88,6 +88,32 @@ public sealed class ServeTwoSourcesTests(ServeTwoSourcesTests.TwoSourceServe ser
     }
 
     [Fact]
+    public async Task OneTagCallOnTwoGroups_MailsEachGroupsOwnersOnce_AlsoWhenSnsDeliversAgain()
+    {
+        // The ledger answers a retry by its SNS MessageId too: each group of one message is claimed under its own id, or
+        // the first group's mail would answer "duplicate" for the second.
+        var first = Change.Seed(serve);
+        var second = Change.Seed(serve);
+        foreach (var change in new[] { first, second })
+        {
+            serve.Aws.ReplaceGroup(CrossSourceChanges.Account, CrossSourceChanges.Region, change.Group with
+            {
+                Tags = new Dictionary<string, string>(change.Group.Tags) { ["CostCenter"] = "4711" },
+            });
+        }
+
+        var (call, _) = CrossSourceChanges.TagSetOnGroups([first.GroupId, second.GroupId], "CostCenter", "4711", first.CallTime);
+
+        var answer = await serve.DeliverAsync(call);
+        var again = await serve.DeliverAsync(call);
+
+        Assert.True(answer == (HttpStatusCode.OK, "sent"), $"{answer}\n{serve.Output}");
+        Assert.True(again.Status == HttpStatusCode.OK, $"{again}\n{serve.Output}");
+        Assert.Single(await serve.MailsToAsync(first.Owner));
+        Assert.Single(await serve.MailsToAsync(second.Owner));
+    }
+
+    [Fact]
     public async Task CreateTagsRepointingTheOwner_MailsThePreviousOwnersConfigToldTheDirectoryAbout()
     {
         var change = Change.Seed(serve);

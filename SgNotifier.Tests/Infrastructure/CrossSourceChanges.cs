@@ -76,6 +76,17 @@ public static class CrossSourceChanges
         return (root.ToJsonString(), eventId);
     }
 
+    /// <summary><c>create-tags-on-security-group.json</c> tagging every group of <paramref name="groupIds"/> with <paramref name="key"/>=<paramref name="value"/> in one call.</summary>
+    public static (string Message, string EventId) TagSetOnGroups(IReadOnlyList<string> groupIds, string key, string value, DateTimeOffset eventTime)
+    {
+        var root = Corpus("create-tags-on-security-group.json", eventTime, out var detail, out var eventId);
+        detail["requestParameters"]!["resourcesSet"]!["items"] = new JsonArray(groupIds.Select(static id => (JsonNode)new JsonObject { ["resourceId"] = id }).ToArray());
+        var tag = detail["requestParameters"]!["tagSet"]!["items"]![0]!;
+        tag["key"] = key;
+        tag["value"] = value;
+        return (root.ToJsonString(), eventId);
+    }
+
     /// <summary>
     /// <c>samples/rdp-opened.json</c> for <paramref name="groupId"/> owned by <paramref name="owner"/>, captured at
     /// <paramref name="capture"/>: one <c>CREATE</c> in the diff per port in <paramref name="portsFromWorld"/> (tcp from
