@@ -188,19 +188,7 @@ public sealed class TableGroupDirectory : IGroupDirectory, IDisposable
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
-            await _readiness.EnsureAsync(budget.Token);
-            try
-            {
-                return await action(budget.Token);
-            }
-            catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == TableErrorCode.TableNotFound)
-            {
-                // Deleted by someone, or an emulator restarted without persistence: create it again, once.
-                _logger.GroupTableMissing(_table.Name);
-                _readiness.Forget();
-                await _readiness.EnsureAsync(budget.Token);
-                return await action(budget.Token);
-            }
+            return await _readiness.RunAsync(action, () => _logger.GroupTableMissing(_table.Name), budget.Token);
         }
         catch (Exception e) when (LedgerTable.IsStorageFailure(e, cancellationToken))
         {

@@ -348,19 +348,7 @@ public sealed class TableNotificationLedger : INotificationLedger, IDisposable
     {
         try
         {
-            await _readiness.EnsureAsync(cancellationToken);
-            try
-            {
-                return await action(cancellationToken);
-            }
-            catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == TableErrorCode.TableNotFound)
-            {
-                // Deleted by someone, or an emulator restarted without persistence: create it again, once.
-                _logger.TableMissing(_table.Name);
-                _readiness.Forget();
-                await _readiness.EnsureAsync(cancellationToken);
-                return await action(cancellationToken);
-            }
+            return await _readiness.RunAsync(action, () => _logger.TableMissing(_table.Name), cancellationToken);
         }
         catch (Exception e) when (LedgerTable.IsStorageFailure(e, cancellationToken))
         {

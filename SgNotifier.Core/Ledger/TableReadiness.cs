@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Azure.Data.Tables.Models;
 
 namespace SgNotifier.Core.Ledger;
 
@@ -24,9 +25,6 @@ internal sealed class TableReadiness : IDisposable
         _ready = ready ?? throw new ArgumentNullException(nameof(ready));
         _creationForbidden = creationForbidden ?? throw new ArgumentNullException(nameof(creationForbidden));
     }
-
-    /// <summary>The table was found missing (deleted, or an emulator restarted without persistence): create it again.</summary>
-    public void Forget() => _isReady = false;
 
     public async Task EnsureAsync(CancellationToken cancellationToken)
     {
@@ -58,6 +56,29 @@ internal sealed class TableReadiness : IDisposable
         finally
         {
             _creation.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on the table, created first if need be; a table found missing (deleted, or an
+    /// emulator restarted without persistence) is created again and the action run once more.
+    /// </summary>
+    /// <param name="missing">Logs that the table was found missing.</param>
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> action, Action missing, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ArgumentNullException.ThrowIfNull(missing);
+        await EnsureAsync(cancellationToken);
+        try
+        {
+            return await action(cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == TableErrorCode.TableNotFound)
+        {
+            missing();
+            _isReady = false;
+            await EnsureAsync(cancellationToken);
+            return await action(cancellationToken);
         }
     }
 
