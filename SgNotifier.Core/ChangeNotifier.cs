@@ -123,7 +123,7 @@ public sealed class ChangeNotifier : IDisposable
                 continue;
             }
 
-            var (covered, correlated) = await CorrelateAsync(message, decision, cancellationToken);
+            var (covered, correlated) = await CorrelateAsync(message, decision, AtomsOf(decision), cancellationToken);
             results.Add(covered ?? Rendered(message, correlated));
         }
 
@@ -189,7 +189,8 @@ public sealed class ChangeNotifier : IDisposable
             return new DeliveryResult(DeliveryOutcome.Notify, NotifyReasons.ActorPending, decision.Actors.Detail!, Retry: true, Message: message, Decision: decision);
         }
 
-        var (covered, correlated) = await CorrelateAsync(message, decision, cancellationToken);
+        var atoms = AtomsOf(decision);
+        var (covered, correlated) = await CorrelateAsync(message, decision, atoms, cancellationToken);
         if (covered is not null)
         {
             return covered;
@@ -215,7 +216,7 @@ public sealed class ChangeNotifier : IDisposable
             result = Combine(destinations, results, email);
         }
 
-        await RecordCoverageAsync(decision, result, cancellationToken);
+        await RecordCoverageAsync(decision, atoms, result);
         return result;
     }
 
@@ -256,21 +257,16 @@ public sealed class ChangeNotifier : IDisposable
     private async Task<ChangeDecision> WithActorsAsync(ChangeDecision decision, CancellationToken cancellationToken) =>
         _actors.WillLookUp(decision)
             ? decision.WithActors(await _actors.ResolveAsync(decision, cancellationToken))
-            : decision.Actors.Status == ActorStatus.Found ? decision.WithActors(decision.Actors) : decision;
+            : decision.WithActors(decision.Actors); // names a CloudTrail actor in the "now OFF" line too
 
     /// <summary>
     /// With both sources on: the answer <c>already-notified</c> when every fact of the change was already mailed from
     /// the other source within the correlation window, else the decision, noting what was already mailed.
     /// </summary>
-    private async Task<(DeliveryResult? Covered, ChangeDecision Decision)> CorrelateAsync(SnsMessage? message, ChangeDecision decision, CancellationToken cancellationToken)
+    private async Task<(DeliveryResult? Covered, ChangeDecision Decision)> CorrelateAsync(
+        SnsMessage? message, ChangeDecision decision, IReadOnlyList<string> atoms, CancellationToken cancellationToken)
     {
-        if (!_notify.CorrelatesSources || decision.Change is not { } change)
-        {
-            return (null, decision);
-        }
-
-        var atoms = ChangeAtoms.Of(change);
-        if (atoms.Count == 0)
+        if (atoms.Count == 0 || decision.Change is not { } change)
         {
             return (null, decision);
         }
@@ -305,9 +301,9 @@ public sealed class ChangeNotifier : IDisposable
     }
 
     /// <summary>After a mail left (or may have: uncertain), records which facts it reported, for the other source.</summary>
-    private async Task RecordCoverageAsync(ChangeDecision decision, DeliveryResult result, CancellationToken cancellationToken)
+    private async Task RecordCoverageAsync(ChangeDecision decision, IReadOnlyList<string> atoms, DeliveryResult result)
     {
-        if (!_notify.CorrelatesSources || decision.Change is not { Time: { } time } change ||
+        if (atoms.Count == 0 || decision.Change is not { Time: { } time } change ||
             result.Reason is not (NotifyReasons.Sent or NotifyReasons.SendUncertain or NotifyReasons.Duplicate or NotifyReasons.AlreadyUncertain) || result.Retry)
         {
             return;
@@ -321,13 +317,13 @@ public sealed class ChangeNotifier : IDisposable
             return;
         }
 
-        var atoms = ChangeAtoms.Of(change);
-        if (atoms.Count > 0)
-        {
-            var ids = change.Source == ChangeSource.CloudTrail ? change.CloudTrailEventIds : [change.Events[0].Id];
-            await _coverage.RecordAsync(atoms, new AtomReport(change.Source, time, ids), CancellationToken.None);
-        }
+        var ids = change.Source == ChangeSource.CloudTrail ? change.CloudTrailEventIds : [change.Events[0].Id];
+        await _coverage.RecordAsync(atoms, new AtomReport(change.Source, time, ids), CancellationToken.None);
     }
+
+    /// <summary>The change's facts for the cross-source check (<see cref="ChangeAtoms"/>); none with one source, which has no other to compare with.</summary>
+    private IReadOnlyList<string> AtomsOf(ChangeDecision decision) =>
+        _notify.CorrelatesSources && decision.Change is { } change ? ChangeAtoms.Of(change) : [];
 
     /// <summary>One change's answer, or the combined answer for a call on several groups: the most urgent one first.</summary>
     private static DeliveryResult Combined(List<DeliveryResult> results)

@@ -142,7 +142,7 @@ public sealed class CloudTrailChangeSource
 
             if (described.Status != AwsLookupStatus.Found && !described.IsNotFound)
             {
-                _logger.Ec2LookupFailed($"{info.AccountId}/{info.Region}/{group.GroupId}/cloudtrail:{info.EventId}", described.Problem);
+                _logger.Ec2LookupFailed(new ChangeKey(info.AccountId, info.Region, group.GroupId!, info.EventId, ChangeSource.CloudTrail).ToString(), described.Problem);
             }
 
             var current = described.Value;
