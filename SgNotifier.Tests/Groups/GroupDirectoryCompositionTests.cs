@@ -29,6 +29,8 @@ public sealed class GroupDirectoryCompositionTests
             ["AzureWebJobsStorage"] = connectionString,
             ["Ledger:TableName"] = "Ledger" + Guid.NewGuid().ToString("N"),
             ["Ledger:GroupTableName"] = groupTable,
+            ["Notify:Sources:0"] = "Config",
+            ["Notify:Sources:1"] = "CloudTrail",
         });
 
         await host.StartAsync();
@@ -36,6 +38,26 @@ public sealed class GroupDirectoryCompositionTests
         var directory = Assert.IsType<TableGroupDirectory>(host.Services.GetRequiredService<IGroupDirectory>());
         Assert.Equal(groupTable, directory.TableName);
         Assert.Single(new TableServiceClient(connectionString).Query(t => t.Name == groupTable));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task TableStorage_WithConfigAlone_CreatesNoDirectoryTable()
+    {
+        // Nothing reads or writes the directory without the CloudTrail source: no table, no request at start.
+        var connectionString = await SharedEmulators.TableConnectionStringAsync();
+        var groupTable = "Groups" + Guid.NewGuid().ToString("N");
+        using var host = Build(new()
+        {
+            ["AzureWebJobsStorage"] = connectionString,
+            ["Ledger:TableName"] = "Ledger" + Guid.NewGuid().ToString("N"),
+            ["Ledger:GroupTableName"] = groupTable,
+        });
+
+        await host.StartAsync();
+
+        Assert.IsType<TableGroupDirectory>(host.Services.GetRequiredService<IGroupDirectory>());
+        Assert.Empty(new TableServiceClient(connectionString).Query(t => t.Name == groupTable));
         await host.StopAsync();
     }
 
